@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: Apache-2.0
+/** @packageDocumentation Eddy's image-reflector-controller: ImageRepository scans and ImagePolicy selection. */
+export {};
