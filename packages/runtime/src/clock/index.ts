@@ -50,8 +50,17 @@ export class RealClock implements Clock {
     t.unref();
     return { cancel: () => clearTimeout(t) };
   }
+  /** Unlike {@link RealClock.setTimer}, an awaited sleep keeps the process alive: someone waits on it. */
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return sleepWith(this, ms, signal);
+    const refTimer: Clock = {
+      now: () => this.now(),
+      setTimer: (delay, fn) => {
+        const t = setTimeout(fn, clamp(delay));
+        return { cancel: () => clearTimeout(t) };
+      },
+      sleep: () => Promise.reject(new Error('unreachable')),
+    };
+    return sleepWith(refTimer, ms, signal);
   }
 }
 
