@@ -36,7 +36,8 @@ lint: setup ## Lint with typed rules (eslint + typescript-eslint)
 
 .PHONY: generate
 generate: setup ## Regenerate CRD manifests and API reference docs from packages/api
-	@if [[ -f packages/api/scripts/generate.ts ]]; then $(NODE_RUN) packages/api/scripts/generate.ts; fi
+	$(NODE_RUN) packages/api/scripts/generate.ts
+	rm -f charts/eddy/crds/*.yaml && cp packages/api/crds/*.yaml charts/eddy/crds/
 
 .PHONY: verify
 verify: generate lint build ## Regenerate, lint and build; fail when generated files drift from source
