@@ -69,6 +69,8 @@ export interface ListOptions {
   limit?: number;
   continue?: string;
   resourceVersion?: string;
+  /** Aborts the request (a list), or establishing and then the stream (a watch). */
+  signal?: AbortSignal;
 }
 
 /** The result of a list call. */
@@ -140,7 +142,10 @@ export interface KubeClient {
   list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, opts?: ListOptions): Promise<ObjectList<T>>;
   create<T extends KubeObject = KubeObject>(obj: T, opts?: { dryRun?: boolean; fieldManager?: string }): Promise<T>;
   /** PUT the whole object (optimistic concurrency through metadata.resourceVersion). */
-  update<T extends KubeObject = KubeObject>(obj: T, opts?: { subresource?: string; fieldManager?: string }): Promise<T>;
+  update<T extends KubeObject = KubeObject>(
+    obj: T,
+    opts?: { subresource?: string; fieldManager?: string; dryRun?: boolean },
+  ): Promise<T>;
   /** Server-side apply; the body is sent unchanged (no serializer drops fields). */
   apply<T extends KubeObject = KubeObject>(obj: KubeObject, opts: ApplyOptions): Promise<T>;
   patch<T extends KubeObject = KubeObject>(ref: ObjectRef, patch: unknown, opts: PatchOptions): Promise<T>;

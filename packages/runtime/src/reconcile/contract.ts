@@ -20,6 +20,8 @@ export interface Request {
 export interface Result {
   /** Run again after this many milliseconds (jitter is the caller's choice). */
   requeueAfterMs?: number;
+  /** Run again soon, with the key's rate-limited backoff (ignored when `requeueAfterMs` is set). */
+  requeue?: boolean;
 }
 
 /** What a reconciler gets besides the key. */
@@ -98,7 +100,7 @@ export class TransientError extends ReconcileError {
 
 /** How the manager treats the outcome of one reconcile. */
 export type Outcome =
-  | { kind: 'success'; requeueAfterMs?: number }
+  | { kind: 'success'; requeueAfterMs?: number; requeue?: true }
   | { kind: 'requeue-after'; requeueAfterMs: number; error: unknown }
   | { kind: 'backoff'; error: unknown }
   | { kind: 'terminal'; error: unknown };
@@ -106,9 +108,10 @@ export type Outcome =
 /** Maps a reconcile's result or error to what the queue does next. */
 export function outcomeOf(result: Result | undefined, error?: unknown): Outcome {
   if (error === undefined) {
-    return result?.requeueAfterMs !== undefined && result.requeueAfterMs > 0
-      ? { kind: 'success', requeueAfterMs: result.requeueAfterMs }
-      : { kind: 'success' };
+    if (result?.requeueAfterMs !== undefined && result.requeueAfterMs > 0) {
+      return { kind: 'success', requeueAfterMs: result.requeueAfterMs };
+    }
+    return result?.requeue ? { kind: 'success', requeue: true } : { kind: 'success' };
   }
   if (ReconcileError.is(error)) {
     if (error.intent === 'stalling') return { kind: 'terminal', error };

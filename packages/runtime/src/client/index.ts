@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The dynamic Kubernetes client: {@link KubeClient} over discovery, with server-side apply,
+ * patches (merge, JSON, strategic, apply; `/status` too), watches and typed {@link ApiError}s.
+ */
+export * from './types.ts';
+export * from './errors.ts';
+export { Transport, loadKubeConfig, type TransportOptions, type HttpRequest, type HttpResponse } from './transport.ts';
+export { Discovery, parseApiVersion, groupVersionPath, type ApiGroupInfo } from './discovery.ts';
+export { DynamicClient, listPages, listAll, type DynamicClientOptions, type PagedListOptions, type ListPage } from './dynamic-client.ts';
+export { openWatch, type WatchEventHandler } from './watch-stream.ts';
+
