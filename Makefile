@@ -24,8 +24,11 @@ tools: ## Build the Go tools (etcd, kube-apiserver, kubectl, helm, kustomize, re
 	hack/tools.sh
 
 .PHONY: build
-build: setup ## Compile every TypeScript package (tsc -b)
+build: setup ## Compile every TypeScript package (tsc -b) and type-check scripts, tests and benchmarks
 	pnpm exec tsc -b
+	@for p in scripts bench e2e packages/api/test packages/api/scripts; do \
+	  if [[ -f $$p/tsconfig.json ]]; then pnpm exec tsc -p $$p || exit 1; fi; \
+	done
 
 .PHONY: typecheck
 typecheck: build ## Type-check every package (same as build)
