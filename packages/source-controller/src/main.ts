@@ -3,15 +3,16 @@
 /**
  * `eddy-source-controller`: the entry point. Flux's source-controller flags (`--storage-path`,
  * `--storage-addr`, `--storage-adv-addr`, `--artifact-retention-ttl`, `--artifact-retention-records`,
- * `--requeue-dependency`) plus the shared runtime flags; serves artifacts and runs the
- * GitRepository controller under the manager.
+ * `--requeue-dependency`, `--helm-index-max-size`, `--helm-chart-max-size`) plus the shared runtime
+ * flags; serves artifacts and runs every source controller ({@link setupSourceController}) under
+ * the manager.
  */
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { EventRecorder } from '@eddy/runtime/events';
-import { defineFlags, flag, runtimeFlags, validateRuntimeFlags } from '@eddy/runtime/flags';
+import { defineFlags, flag, managerOptionsFromFlags, runtimeFlags, validateRuntimeFlags } from '@eddy/runtime/flags';
 import { createLogger } from '@eddy/runtime/log';
-import { controllerManagedBy, Manager, managerOptionsFromFlags } from '@eddy/runtime/manager';
+import { controllerManagedBy, Manager } from '@eddy/runtime/manager';
 import { generationChanged, or, reconcileRequested } from '@eddy/runtime/predicates';
 import { GitRepositoryReconciler } from './controllers/gitrepository-reconciler.ts';
 import { startArtifactServer } from './storage/server.ts';
@@ -26,6 +27,8 @@ export const sourceControllerFlags = {
   artifactRetentionTtl: flag.duration('artifact-retention-ttl', 60_000, 'The duration of time that artifacts from previous reconciliations will be kept in storage before being garbage collected.'),
   artifactRetentionRecords: flag.int('artifact-retention-records', 2, 'The maximum number of artifacts to be kept in storage after a garbage collection.'),
   requeueDependency: flag.duration('requeue-dependency', 30_000, 'The interval at which failing dependencies are reevaluated.'),
+  helmIndexMaxSize: flag.int('helm-index-max-size', 50 << 20, 'The max allowed size in bytes of a Helm repository index file.'),
+  helmChartMaxSize: flag.int('helm-chart-max-size', 10 << 20, 'The max allowed size in bytes of a Helm chart file.'),
 };
 
 /** Flux's default advertised address: `source-controller.$(RUNTIME_NAMESPACE).svc.cluster.local.`. */
@@ -50,11 +53,14 @@ async function main(argv: string[]): Promise<void> {
   const server = await startArtifactServer({ root: values.storagePath, address: values.storageAddr });
   const mgr = new Manager(managerOptionsFromFlags(values, { leaderElectionId: 'source-controller-leader-election', logger }));
   const events = new EventRecorder({ reportingController: 'source-controller', client: mgr.client, ...(values.eventsAddr ? { webhook: values.eventsAddr } : {}) });
-  controllerManagedBy(mgr)
-    .named('gitrepository')
-    .for({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository' }, { predicates: [or(generationChanged(), reconcileRequested())] })
-    .withOptions({ maxConcurrentReconciles: values.concurrent })
-    .complete(new GitRepositoryReconciler({ client: mgr.client, storage, events, clock: mgr.clock, dependencyRequeueMs: values.requeueDependency }));
+  setupSourceController(mgr, {
+    storage,
+    events,
+    concurrent: values.concurrent,
+    dependencyRequeueMs: values.requeueDependency,
+    maxIndexSize: values.helmIndexMaxSize,
+    maxChartSize: values.helmChartMaxSize,
+  });
   const stop = (): void => {
     void mgr.stop().finally(() => void server.close());
   };

@@ -31,3 +31,6 @@ export type { PushOptions, PushResult } from './oci-push.ts';
 
 export type { ChartRepo, ChartRepoOptions, ServedChart } from './chart-repo.ts';
 export { startChartRepo, podinfoChartDir } from './chart-repo.ts';
+
+export type { ControllerName, ControllerProcess, ControllerProcessOptions } from './controller-process.ts';
+export { startControllerProcess } from './controller-process.ts';
