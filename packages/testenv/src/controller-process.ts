@@ -29,6 +29,11 @@ export interface ControllerProcessOptions {
   kubeconfigPath: string;
   /** Extra flags, appended after the defaults (so they win). */
   args?: string[];
+  /**
+   * Watch only this namespace (`--watch-all-namespaces=false` with `RUNTIME_NAMESPACE`), so tests
+   * sharing one control plane never reconcile each other's objects.
+   */
+  namespace?: string;
   /** Extra environment variables. */
   env?: NodeJS.ProcessEnv;
   /** How long to wait for `/readyz`. @default 60000 */
@@ -87,6 +92,7 @@ export async function startControllerProcess(opts: ControllerProcessOptions): Pr
     storageUrl = `http://127.0.0.1:${storagePort}`;
     args.push(`--storage-path=${join(dir, 'storage')}`, `--storage-addr=127.0.0.1:${storagePort}`, `--storage-adv-addr=127.0.0.1:${storagePort}`);
   }
+  if (opts.namespace) args.push('--watch-all-namespaces=false');
   args.push(...(opts.args ?? []));
   const daemon: Daemon = spawnDaemon({
     name: opts.controller,
@@ -95,7 +101,7 @@ export async function startControllerProcess(opts: ControllerProcessOptions): Pr
     logDir: dir,
     reaper,
     cwd: repoRoot(),
-    env: { ...process.env, ...opts.env },
+    env: { ...process.env, ...(opts.namespace ? { RUNTIME_NAMESPACE: opts.namespace } : {}), ...opts.env },
   });
   const healthUrl = `http://127.0.0.1:${healthPort}`;
   const stop = async (): Promise<void> => {
