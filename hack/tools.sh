@@ -24,6 +24,7 @@ KUSTOMIZE_VERSION=v5.8.1
 REGISTRY_VERSION=v3.1.1
 SOPS_VERSION=v3.11.0
 AGE_VERSION=v1.3.2
+VERSITYGW_VERSION=v1.8.0
 
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS="-trimpath -pgo=off"
 
@@ -39,6 +40,7 @@ TOOLS=(
   "sops|$SOPS_VERSION|install"
   "age|$AGE_VERSION|install"
   "age-keygen|$AGE_VERSION|install"
+  "versitygw|$VERSITYGW_VERSION|install"
 )
 
 pkg_of() {
@@ -49,6 +51,7 @@ pkg_of() {
     sops) echo "github.com/getsops/sops/v3/cmd/sops" ;;
     age) echo "filippo.io/age/cmd/age" ;;
     age-keygen) echo "filippo.io/age/cmd/age-keygen" ;;
+    versitygw) echo "github.com/versity/versitygw/cmd/versitygw" ;;
   esac
 }
 

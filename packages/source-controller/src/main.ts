@@ -12,9 +12,8 @@ import { hostname } from 'node:os';
 import { EventRecorder } from '@eddy/runtime/events';
 import { defineFlags, flag, managerOptionsFromFlags, runtimeFlags, validateRuntimeFlags } from '@eddy/runtime/flags';
 import { createLogger } from '@eddy/runtime/log';
-import { controllerManagedBy, Manager } from '@eddy/runtime/manager';
-import { generationChanged, or, reconcileRequested } from '@eddy/runtime/predicates';
-import { GitRepositoryReconciler } from './controllers/gitrepository-reconciler.ts';
+import { Manager } from '@eddy/runtime/manager';
+import { setupSourceController } from './setup.ts';
 import { startArtifactServer } from './storage/server.ts';
 import { Storage } from './storage/storage.ts';
 

@@ -10,8 +10,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { cp, lstat, mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { cp, lstat, mkdir, readdir, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { ArchiveOptions } from './archive.ts';
 import { archiveDirectory } from './archive.ts';
 import type { ExtractLimits } from './extract.ts';
@@ -51,7 +51,8 @@ export class StoragePathError extends Error {
   override readonly name = 'StoragePathError';
 }
 
-const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Path segments: Flux's file names include `+` (chart versions with build metadata) and `:` (`sha256:<hex>.tar.gz`). */
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._+:-]*$/;
 
 function assertSegment(s: string, what: string): void {
   if (!SEGMENT.test(s) || s === '.' || s === '..') throw new StoragePathError(`invalid ${what} '${s}'`);
@@ -97,6 +98,36 @@ export class Storage {
   setArtifactURL<T extends Pick<Artifact, 'path' | 'url'>>(artifact: T): T {
     artifact.url = this.urlFor(artifact.path);
     return artifact;
+  }
+
+  /** Replaces the host of a storage URL with the advertised address (Flux's `SetHostname`); '' stays ''. */
+  setHostname(url: string | undefined): string {
+    if (!url) return '';
+    try {
+      const u = new URL(url);
+      return this.urlFor(`${u.pathname.replace(/^\/+/, '')}${u.search}`);
+    } catch {
+      return '';
+    }
+  }
+
+  /**
+   * Points `<object dir>/<linkName>` at the artifact's file (atomically replacing an older link)
+   * and returns the link's URL (Flux's `Storage.Symlink`, used for `status.url`).
+   */
+  async symlink(artifact: Pick<Artifact, 'path'>, linkName: string): Promise<string> {
+    assertSegment(linkName, 'link name');
+    const target = this.localPath(artifact);
+    const dir = dirname(target);
+    const tmp = join(dir, `.${randomBytes(6).toString('hex')}.link`);
+    await symlink(basename(target), tmp);
+    try {
+      await rename(tmp, join(dir, linkName));
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    return this.urlFor(`${dirname(artifact.path)}/${linkName}`);
   }
 
   /** The local file of an artifact; refuses paths escaping the root. */
@@ -192,6 +223,12 @@ export class Storage {
   async writeBytes(artifact: Artifact, data: Uint8Array | string): Promise<void> {
     delete artifact.digest;
     await this.writeAtomic(artifact, (tmp) => writeFile(tmp, data, { mode: 0o600 }));
+  }
+
+  /** Stores what `write(tmpPath)` writes to a temporary file as the artifact, atomically (streamed writers). */
+  async writeWith(artifact: Artifact, write: (tmpPath: string) => Promise<void>): Promise<void> {
+    delete artifact.digest;
+    await this.writeAtomic(artifact, write);
   }
 
   /** Copies a local file into the artifact. */
