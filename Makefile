@@ -41,10 +41,11 @@ lint: setup ## Lint with typed rules (eslint + typescript-eslint)
 generate: setup ## Regenerate CRD manifests and API reference docs from packages/api
 	$(NODE_RUN) packages/api/scripts/generate.ts
 	rm -f charts/eddy/crds/*.yaml && cp packages/api/crds/*.yaml charts/eddy/crds/
+	$(NODE_RUN) packages/cli/scripts/generate-manifests.ts
 
 .PHONY: verify
 verify: generate lint build ## Regenerate, lint and build; fail when generated files drift from source
-	@git diff --exit-code -- charts docs packages/api/crds || { echo "generated files drifted: run 'make generate' and commit"; exit 1; }
+	@git diff --exit-code -- charts docs packages/api/crds packages/cli/manifests || { echo "generated files drifted: run 'make generate' and commit"; exit 1; }
 
 .PHONY: test-unit
 test-unit: setup ## Run unit tests (no cluster)
