@@ -14,10 +14,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { run, startControllerProcess, type ControllerProcess } from '@eddy/cli';
+import { run } from '@eddy/cli';
 import { DynamicClient, type KubeObject } from '@eddy/runtime/client';
-import { repoRoot, startControlPlane, startGitServer, toolPath, type ControlPlane, type GitServer } from '@eddy/testenv';
-import { mainOverride, toolsPath } from './harness.ts';
+import { startControlPlane, startControllerProcess, startGitServer, toolPath, type ControlPlane, type ControllerProcess, type GitServer } from '@eddy/testenv';
+import { toolsPath } from './harness.ts';
 
 const exec = promisify(execFile);
 
@@ -47,11 +47,8 @@ describe('eddy bootstrap git', () => {
     client = new DynamicClient({ kubeconfig: cp.kubeconfigPath });
     const repo = await git.createRepo('fleet', { 'clusters/test/app.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  namespace: default\ndata:\n  hello: world\n' });
     url = repo.httpUrl;
-    for (const name of ['source', 'kustomize'] as const) {
-      const main = mainOverride(name);
-      procs.push(
-        await startControllerProcess({ name, root: repoRoot(), kubeconfig: cp.kubeconfigPath, storagePath: join(work, 'storage'), env: { PATH: toolsPath() }, ...(main ? { main } : {}) }),
-      );
+    for (const controller of ['source-controller', 'kustomize-controller'] as const) {
+      procs.push(await startControllerProcess({ controller, kubeconfigPath: cp.kubeconfigPath, storagePath: join(work, 'storage'), env: { PATH: toolsPath() } }));
     }
   });
 

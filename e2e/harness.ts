@@ -7,9 +7,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { run, startControllerProcess, type ControllerName, type ControllerProcess } from '@eddy/cli';
+import { run } from '@eddy/cli';
 import { DynamicClient, type KubeObject } from '@eddy/runtime/client';
-import { randomNamespaceName, repoRoot, toolPath, useControlPlane } from '@eddy/testenv';
+import { randomNamespaceName, startControllerProcess, toolPath, useControlPlane, type ControllerProcess } from '@eddy/testenv';
+
+/** The controllers by their short names, as the CLI's `--components` and `controllers --enable` take them. */
+export type ControllerName = 'source' | 'kustomize' | 'helm' | 'image-reflector' | 'image-automation';
 
 /** The result of one CLI run. */
 export interface CliResult {
@@ -25,8 +28,8 @@ export interface Env {
   client: DynamicClient;
   /** Runs `eddy --kubeconfig … -n <namespace> <argv>`; `confirm` answers prompts. */
   eddy(argv: string[], opts?: { confirm?: boolean; namespace?: string }): Promise<CliResult>;
-  /** Starts a controller watching only this namespace; undefined when its entry point does not exist yet. */
-  controller(name: ControllerName): Promise<ControllerProcess | undefined>;
+  /** Starts a controller as a process watching only this namespace. */
+  controller(name: ControllerName): Promise<ControllerProcess>;
   /** Stops the controllers and deletes the namespace. */
   cleanup(): Promise<void>;
 }
@@ -36,10 +39,6 @@ export function toolsPath(): string {
   return [dirname(toolPath('kustomize')), dirname(toolPath('helm')), process.env.PATH ?? ''].join(':');
 }
 
-/** `EDDY_<NAME>_CONTROLLER_MAIN` runs a controller from another entry point (a built `dist/main.js`, say). */
-export function mainOverride(name: ControllerName): string | undefined {
-  return process.env[`EDDY_${name.toUpperCase().replace('-', '_')}_CONTROLLER_MAIN`] || undefined;
-}
 
 /** Opens the shared control plane and a fresh namespace. */
 export async function setup(prefix: string): Promise<Env> {
@@ -67,18 +66,14 @@ export async function setup(prefix: string): Promise<Env> {
     },
     async controller(name) {
       const proc = await startControllerProcess({
-        name,
-        root: repoRoot(),
-        kubeconfig: cp.kubeconfigPath,
+        controller: `${name}-controller`,
+        kubeconfigPath: cp.kubeconfigPath,
+        namespace,
         storagePath: join(storage, name),
-        extraArgs: ['--watch-all-namespaces=false', '--requeue-dependency=2s'],
-        env: { RUNTIME_NAMESPACE: namespace, PATH: toolsPath() },
-        ...(mainOverride(name) ? { main: mainOverride(name)! } : {}),
-      }).catch((err: unknown) => {
-        if ((err as Error).message.includes('has no entry point yet')) return undefined;
-        throw err;
+        args: ['--requeue-dependency=2s'],
+        env: { PATH: toolsPath() },
       });
-      if (proc) procs.push(proc);
+      procs.push(proc);
       return proc;
     },
     async cleanup() {

@@ -15,13 +15,16 @@
  *
  *   node --conditions=development --import tsx scripts/demo.ts
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { controllerMain, renderAll, run, startControllerProcess, type ControllerName, type ControllerProcess } from '../packages/cli/src/index.ts';
+import { renderAll, run } from '../packages/cli/src/index.ts';
 import { makeContext } from '../packages/cli/src/context.ts';
 import { DynamicClient, type KubeObject } from '../packages/runtime/src/client/index.ts';
-import { startChartRepo, startControlPlane, startGitServer, toolPath, type ChartRepo, type ControlPlane, type GitServer } from '../packages/testenv/src/index.ts';
+import { startChartRepo, startControlPlane, startControllerProcess, startGitServer, toolPath, type ChartRepo, type ControlPlane, type ControllerProcess, type GitServer } from '../packages/testenv/src/index.ts';
+
+/** The controllers the demo runs, by short name. */
+type ControllerName = 'source' | 'kustomize' | 'helm';
 import { demoFleet, syncObjects } from './demo-fleet.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -57,11 +60,6 @@ function shutdown(code: number): Promise<void> {
 process.on('SIGINT', () => void shutdown(130));
 process.on('SIGTERM', () => void shutdown(143));
 
-/** `EDDY_<NAME>_CONTROLLER_MAIN` runs a controller from another entry point (e.g. its dist/main.js). */
-function mainOf(name: ControllerName): string {
-  return process.env[`EDDY_${name.toUpperCase().replace('-', '_')}_CONTROLLER_MAIN`] || controllerMain(root, name);
-}
-
 async function startControllers(kubeconfig: string, names: ControllerName[]): Promise<void> {
   const env = {
     PATH: [dirname(toolPath('kustomize')), dirname(toolPath('helm')), process.env.PATH ?? ''].join(':'),
@@ -73,12 +71,10 @@ async function startControllers(kubeconfig: string, names: ControllerName[]): Pr
     names.map(async (name) => {
       const t0 = Date.now();
       const proc = await startControllerProcess({
-        name,
-        root,
-        main: mainOf(name),
-        kubeconfig,
+        controller: `${name}-controller`,
+        kubeconfigPath: kubeconfig,
         storagePath: join(work, 'storage'),
-        extraArgs: ['--requeue-dependency=5s'],
+        args: ['--requeue-dependency=5s'],
         env,
       });
       controllers.push(proc);
@@ -116,7 +112,7 @@ async function liveTable(kubeconfig: string, expected: Array<[string, string, st
     if (ready) return;
     if (Date.now() > deadline) {
       say(`\n✗ not Ready after ${timeoutMs / 1000}s: ${waiting.join(', ')}`);
-      for (const c of controllers) say(`\n--- ${c.name}-controller (last lines)\n${c.logTail(15)}`);
+      for (const c of controllers) say(`\n--- ${c.controller} (last lines)\n${c.logTail(15)}`);
       await shutdown(1);
     }
     await new Promise((r) => setTimeout(r, 1000));
@@ -144,23 +140,13 @@ async function main(): Promise<void> {
   client = new DynamicClient({ kubeconfig: cp.kubeconfigPath });
   say(`✔ control plane ready in ${(cp.timings.total / 1000).toFixed(1)}s (${cp.server})`);
 
-  const missing = (['source', 'kustomize'] as const).filter((n) => !existsSync(mainOf(n)));
-  if (missing.length > 0) {
-    say(`✗ cannot run the demo: no entry point for ${missing.map((n) => `${n}-controller (${mainOf(n)})`).join(', ')}`);
-    return shutdown(1);
-  }
-  const withHelm = existsSync(mainOf('helm'));
-  if (withHelm) {
-    charts = await startChartRepo();
-    say(`✔ chart server on ${charts.url} (${charts.charts.map((c) => `${c.name}-${c.version}`).join(', ')})`);
-  } else {
-    say(`! no helm-controller entry point (${mainOf('helm')}): the demo runs without the HelmRelease`);
-  }
+  charts = await startChartRepo();
+  say(`✔ chart server on ${charts.url} (${charts.charts.map((c) => `${c.name}-${c.version}`).join(', ')})`);
   git = await startGitServer({ ssh: false });
-  const repo = await git.createRepo('fleet', demoFleet(root, charts?.url));
+  const repo = await git.createRepo('fleet', demoFleet(root, charts.url));
   say(`✔ git server on ${git.httpUrl}: fleet repository at ${repo.commit!.slice(0, 12)}`);
 
-  await startControllers(cp.kubeconfigPath, withHelm ? ['source', 'kustomize', 'helm'] : ['source', 'kustomize']);
+  await startControllers(cp.kubeconfigPath, ['source', 'kustomize', 'helm']);
 
   await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'flux-system' } });
   for (const obj of syncObjects(repo.httpUrl, git.username, git.password)) await client.apply(obj, { fieldManager: 'eddy' });
@@ -171,10 +157,9 @@ async function main(): Promise<void> {
     ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization', 'flux-system', 'flux-system'],
     ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization', 'flux-system', 'infrastructure'],
     ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization', 'flux-system', 'apps'],
+    ['source.toolkit.fluxcd.io/v1', 'HelmRepository', 'podinfo', 'podinfo'],
+    ['helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'podinfo', 'podinfo-helm'],
   ];
-  if (withHelm) {
-    expected.push(['source.toolkit.fluxcd.io/v1', 'HelmRepository', 'podinfo', 'podinfo'], ['helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'podinfo', 'podinfo-helm']);
-  }
   await liveTable(cp.kubeconfigPath, expected);
   say(`\n✔ everything is Ready in ${elapsed()}\n`);
 
@@ -202,6 +187,6 @@ Applied revisions are printed below. Ctrl-C stops everything.`);
 
 main().catch(async (err: unknown) => {
   say(`✗ ${(err as Error).message}`);
-  for (const c of controllers) say(`\n--- ${c.name}-controller (last lines)\n${c.logTail(15)}`);
+  for (const c of controllers) say(`\n--- ${c.controller} (last lines)\n${c.logTail(15)}`);
   await shutdown(1);
 });

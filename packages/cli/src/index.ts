@@ -9,4 +9,3 @@ export { renderAll, type GetOptions } from './commands/get.ts';
 export { renderTree, buildTree } from './commands/tree.ts';
 export { installManifests, loadInstallManifests, toYamlStream, ALL_COMPONENTS, DEFAULT_COMPONENTS } from './install/manifests.ts';
 export { CLI_VERSION } from './version.ts';
-export { startControllerProcess, controllerMain, freeLoopbackPort, type ControllerProcess, type ControllerName } from './local/controller-process.ts';

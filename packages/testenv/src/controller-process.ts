@@ -38,6 +38,19 @@ export interface ControllerProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** How long to wait for `/readyz`. @default 60000 */
   readyTimeoutMs?: number;
+  /**
+   * Another entry point, e.g. a built `dist/main.js`.
+   * @default `EDDY_<NAME>_MAIN` (e.g. `EDDY_SOURCE_CONTROLLER_MAIN`), else `packages/<name>/src/main.ts`
+   */
+  main?: string;
+  /** source-controller: the artifact directory. @default a directory removed on stop */
+  storagePath?: string;
+}
+
+/** The entry point a controller process runs (see {@link ControllerProcessOptions.main}). */
+export function controllerMain(controller: ControllerName): string {
+  const override = process.env[`EDDY_${controller.toUpperCase().replaceAll('-', '_')}_MAIN`];
+  return override || join(repoRoot(), 'packages', controller, 'src', 'main.ts');
 }
 
 /** A running controller process. */
@@ -56,8 +69,8 @@ export interface ControllerProcess {
   logTail(lines?: number): string;
   /** Whether the process still runs. */
   readonly running: boolean;
-  /** SIGTERM (graceful shutdown), SIGKILL after the grace period; removes its temp dir. */
-  stop(): Promise<void>;
+  /** SIGTERM (graceful shutdown), SIGKILL after `graceMs` (default 10 s); removes its temp dir. Idempotent. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 async function ready(url: string): Promise<boolean> {
@@ -78,7 +91,7 @@ export async function startControllerProcess(opts: ControllerProcessOptions): Pr
     '--conditions=development',
     '--import',
     'tsx',
-    join(repoRoot(), 'packages', opts.controller, 'src', 'main.ts'),
+    opts.main ?? controllerMain(opts.controller),
     `--kubeconfig=${opts.kubeconfigPath}`,
     `--metrics-addr=127.0.0.1:${metricsPort}`,
     `--health-addr=127.0.0.1:${healthPort}`,
@@ -88,9 +101,10 @@ export async function startControllerProcess(opts: ControllerProcessOptions): Pr
   let storageUrl: string | undefined;
   if (opts.controller === 'source-controller') {
     const storagePort = await freePort();
-    mkdirSync(join(dir, 'storage'), { recursive: true });
+    const storagePath = opts.storagePath ?? join(dir, 'storage');
+    mkdirSync(storagePath, { recursive: true });
     storageUrl = `http://127.0.0.1:${storagePort}`;
-    args.push(`--storage-path=${join(dir, 'storage')}`, `--storage-addr=127.0.0.1:${storagePort}`, `--storage-adv-addr=127.0.0.1:${storagePort}`);
+    args.push(`--storage-path=${storagePath}`, `--storage-addr=127.0.0.1:${storagePort}`, `--storage-adv-addr=127.0.0.1:${storagePort}`);
   }
   if (opts.namespace) args.push('--watch-all-namespaces=false');
   args.push(...(opts.args ?? []));
@@ -104,8 +118,8 @@ export async function startControllerProcess(opts: ControllerProcessOptions): Pr
     env: { ...process.env, ...(opts.namespace ? { RUNTIME_NAMESPACE: opts.namespace } : {}), ...opts.env },
   });
   const healthUrl = `http://127.0.0.1:${healthPort}`;
-  const stop = async (): Promise<void> => {
-    await daemon.stop(10_000);
+  const stop = async (graceMs = 10_000): Promise<void> => {
+    await daemon.stop(graceMs);
     await reaper.dismiss();
     removeDir(dir);
   };

@@ -33,4 +33,4 @@ export type { ChartRepo, ChartRepoOptions, ServedChart } from './chart-repo.ts';
 export { startChartRepo, podinfoChartDir } from './chart-repo.ts';
 
 export type { ControllerName, ControllerProcess, ControllerProcessOptions } from './controller-process.ts';
-export { startControllerProcess } from './controller-process.ts';
+export { startControllerProcess, controllerMain } from './controller-process.ts';
