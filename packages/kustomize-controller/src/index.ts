@@ -1,3 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /** @packageDocumentation Eddy's kustomize-controller: builds, applies, prunes and health-checks Kustomizations. */
-export {};
+export * as apply from './apply/index.ts';
+export * as artifact from './artifact/index.ts';
+export * as build from './build/index.ts';
+export * as decrypt from './decrypt/index.ts';
+export * as health from './health/index.ts';
+export * as inventory from './inventory/index.ts';
+export * as postbuild from './postbuild/index.ts';
+export { KustomizationReconciler, type KustomizationReconcilerOptions } from './controllers/kustomization-reconciler.ts';
