@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The install and upgrade action reconcilers (Flux's `internal/reconcile/install.go`, `upgrade.go`).
+ *
+ * Both record `lastAttemptedReleaseAction` and `lastAttemptedReleaseActionDuration`, clear
+ * `TestSuccess` and `Remediated`, observe the records helm wrote into `status.history`, and set
+ * `Released` (`InstallSucceeded`/`UpgradeSucceeded`, or `…Failed` with helm's error). A failure only
+ * counts towards remediation when helm wrote a release; otherwise the error is returned so the
+ * caller retries with backoff. Install starts a new history: it never rolls back past itself.
+ */
+import * as conditions from '@eddy/runtime/conditions';
+import { HelmError } from '../helm/errors.ts';
+import { digestValues } from '../values/digest.ts';
+import { applyCRDs } from '../chart/crds.ts';
+import { originLabels } from '../helm/post-renderer.ts';
+import { crdPolicyOf, installArgsOf, upgradeArgsOf, type ActionEnv, type EventMetadata, type ReleaseRequest } from './action-env.ts';
+import { CONDITIONS, REASONS, installFailure, installSuccess, testPending, upgradeFailure, upgradeSuccess } from './messages.ts';
+import { mark, observedSince, recordRelease } from './observe.ts';
+import { clearFailures, countFailure, formatGoDuration, installRemediation, strategyOf, upgradeRemediation } from './remediation.ts';
+import { hasBeenTested, latest } from './snapshot.ts';
+import { summarize } from './summarize.ts';
+import { releaseNameOf, releaseNamespaceOf, statusOf, type Snapshot } from './types.ts';
+
+const GROUP = 'helm.toolkit.fluxcd.io';
+
+/** Flux's event annotations for a release action. */
+export function eventMetadata(revision: string, token: string, appVersion?: string, ociDigest?: string): EventMetadata {
+  const m: EventMetadata = {};
+  if (revision) m[`${GROUP}/revision`] = revision;
+  if (token) m[`${GROUP}/token`] = token;
+  if (appVersion) m[`${GROUP}/app-version`] = appVersion;
+  if (ociDigest) m[`${GROUP}/oci-digest`] = ociDigest;
+  return m;
+}
+
+/** The message of a failed helm call: helm's cause, or "New reconciliation triggered" on cancellation. */
+function failureOf(err: unknown, reason: string): { reason: string; message: string } {
+  if (HelmError.is(err) && err.kind === 'canceled') return { reason: REASONS.HealthCheckCanceled, message: err.message };
+  return { reason, message: err instanceof Error ? err.message : String(err) };
+}
+
+function succeeded(req: ReleaseRequest, env: ActionEnv, reason: string, message: (s: Snapshot) => string, action: 'install' | 'upgrade'): void {
+  const { hr } = req;
+  const cur = latest(hr.status?.history)!;
+  const msg = message(cur);
+  conditions.markTrue(hr, CONDITIONS.Released, reason, msg, env.clock);
+  if (hr.spec.test?.enable && !hasBeenTested(cur)) {
+    conditions.markUnknown(hr, CONDITIONS.TestSuccess, REASONS.AwaitingTests, testPending(cur), env.clock);
+  }
+  if (strategyOf(hr, action).retry) clearFailures(hr);
+  env.events.event('Normal', reason, msg, eventMetadata(cur.chartVersion, cur.configDigest, cur.appVersion, cur.ociDigest));
+}
+
+async function run(req: ReleaseRequest, env: ActionEnv, action: 'install' | 'upgrade'): Promise<void> {
+  const { hr } = req;
+  const status = statusOf(hr);
+  const name = releaseNameOf(hr);
+  const started = env.clock.now();
+  status.lastAttemptedReleaseAction = action;
+  if (action === 'install') delete status.history;
+  conditions.remove(hr, CONDITIONS.TestSuccess);
+  conditions.remove(hr, CONDITIONS.Remediated);
+  try {
+    const before = mark(await env.storage.history(name));
+    const input = { chartPath: req.chart.path, values: req.values, postRender: req.postRender };
+    const ctx = { kubeconfig: env.kubeconfig, ...(env.signal ? { signal: env.signal } : {}) };
+    let error: unknown;
+    try {
+      await applyChartCRDs(req, env, action);
+      if (action === 'install') await env.driver.install(ctx, input, installArgsOf(hr, env.crds !== undefined));
+      else await env.driver.upgrade(ctx, input, upgradeArgsOf(hr));
+    } catch (e) {
+      error = e;
+    }
+    status.lastAttemptedReleaseActionDuration = formatGoDuration(env.clock.now() - started);
+    const observed = observedSince(before, await env.storage.history(name));
+    recordRelease(hr, observed, action);
+    if (error === undefined) {
+      if (action === 'install') succeeded(req, env, REASONS.InstallSucceeded, installSuccess, action);
+      else succeeded(req, env, REASONS.UpgradeSucceeded, upgradeSuccess, action);
+      return;
+    }
+    const f = failureOf(error, action === 'install' ? REASONS.InstallFailed : REASONS.UpgradeFailed);
+    const fmt = action === 'install' ? installFailure : upgradeFailure;
+    const msg = fmt(releaseNamespaceOf(hr), name, req.chart.name, req.chart.version, f.message);
+    countFailure(hr);
+    conditions.markFalse(hr, CONDITIONS.Released, f.reason, msg, env.clock);
+    const helmLog = HelmError.is(error) && error.stderr.trim() ? `\n\nLast Helm logs:\n\n${tail(error.stderr)}` : '';
+    env.events.event('Warning', f.reason, msg + helmLog, eventMetadata(req.chart.version, digestValues(req.values), req.chart.appVersion, status.lastAttemptedRevisionDigest));
+    // Only failures that wrote a release count towards remediation; others are retried as errors.
+    if (observed.length === 0) throw error;
+    (action === 'install' ? installRemediation(hr) : upgradeRemediation(hr)).incrementFailureCount();
+  } finally {
+    summarize(hr, env.clock);
+  }
+}
+
+/** Applies the chart's CRDs per policy when the controller manages them (Flux's `applyCRDs`). */
+async function applyChartCRDs(req: ReleaseRequest, env: ActionEnv, action: 'install' | 'upgrade'): Promise<void> {
+  if (!env.crds || !req.chart.crdFiles?.length) return;
+  try {
+    await applyCRDs({
+      client: env.crds.client,
+      clock: env.clock,
+      chartPath: req.chart.path,
+      crdFiles: req.chart.crdFiles,
+      policy: crdPolicyOf(req.hr, action),
+      labels: originLabels(req.hr.metadata.namespace, req.hr.metadata.name),
+      fieldManager: env.crds.fieldManager,
+      ...(env.signal ? { signal: env.signal } : {}),
+    });
+  } catch (e) {
+    throw new Error(`failed to apply CustomResourceDefinitions: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+function tail(s: string, lines = 10): string {
+  return s.trim().split('\n').slice(-lines).join('\n');
+}
+
+/** Runs `helm install` for the request; see the module doc. */
+export function install(req: ReleaseRequest, env: ActionEnv): Promise<void> {
+  return run(req, env, 'install');
+}
+
+/** Runs `helm upgrade` for the request; see the module doc. */
+export function upgrade(req: ReleaseRequest, env: ActionEnv): Promise<void> {
+  return run(req, env, 'upgrade');
+}
