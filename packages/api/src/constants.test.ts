@@ -11,8 +11,8 @@ import {
   RESET_REQUEST_ANNOTATION,
   SsaPolicy,
   annotationIs,
-} from './annotations.ts';
-import { ConditionType, NEGATIVE_POLARITY_CONDITIONS, Reason } from './conditions.ts';
+} from './annotations/index.ts';
+import { ConditionType, NEGATIVE_POLARITY_CONDITIONS, Reason } from './conditions/index.ts';
 import { SOURCE_NEGATIVE_POLARITY, SourceCondition } from './source/v1/conditions.ts';
 import { HelmReleaseCondition } from './helm/v2/conditions.ts';
 

@@ -51,7 +51,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).catch((err: unknown) => {
+  // A clean shutdown returns from main; exit then, as a Go controller does, whatever timers remain.
+  main(process.argv.slice(2)).then(() => process.exit(0)).catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : String(err));
     process.exit(1);
   });

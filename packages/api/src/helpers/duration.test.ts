@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, formatDurationNanos, isFluxDuration, parseDuration, parseDurationNanos } from './duration.ts';
+import { durationOr, formatDuration, formatDurationNanos, isFluxDuration, parseDuration, parseDurationNanos } from './duration.ts';
 import { ParseError } from './result.ts';
 
 void describe('parseDuration', () => {
@@ -88,4 +88,18 @@ void describe('isFluxDuration', () => {
     assert.equal(isFluxDuration('-1m'), false);
     assert.equal(isFluxDuration('10ns'), false);
   });
+});
+
+void describe('durationOr', () => {
+  const cases: Array<[unknown, number]> = [
+    ['5m', 300_000],
+    [' 90s ', 90_000],
+    ['1h30m', 5_400_000],
+    [undefined, 42],
+    ['', 42],
+    ['soon', 42],
+    [30, 42],
+    [null, 42],
+  ];
+  for (const [value, want] of cases) void it(`${JSON.stringify(value) ?? 'undefined'} → ${want}`, () => assert.equal(durationOr(value, 42), want));
 });

@@ -70,6 +70,16 @@ export function parseDuration(input: string): Result<number> {
   return ok(Number(whole) + Number(rem) / 1e6);
 }
 
+/**
+ * A duration field (`spec.interval`, `spec.timeout`) in milliseconds, or `fallbackMs` when it is
+ * absent, empty, not a string or not a Go duration: for reconcilers, which never throw on bad input.
+ */
+export function durationOr(value: unknown, fallbackMs: number): number {
+  if (typeof value !== 'string' || value === '') return fallbackMs;
+  const parsed = parseDuration(value.trim());
+  return parsed.ok ? parsed.value : fallbackMs;
+}
+
 function fraction(value: bigint, precision: number): [string, bigint] {
   let digits = '';
   let printed = false;

@@ -19,23 +19,22 @@
  * ever exists in the run's temporary workspace.
  */
 import { join, posix } from 'node:path';
+import { durationOr } from '@eddy/api/helpers';
 import type { ImagePolicy, ImageRef, ImageUpdateAutomation, ImageUpdateAutomationStatus } from '@eddy/api/image/v1';
 import { ImageAutomationReason } from '@eddy/api/image/v1';
 import type { KubeClient } from '@eddy/runtime/client';
 import type { Clock } from '@eddy/runtime/clock';
 import { realClock } from '@eddy/runtime/clock';
 import type { ConditionSetters } from '@eddy/runtime/conditions';
-import { get, isReady, settersFor } from '@eddy/runtime/conditions';
+import { formatTime, get, isReady, settersFor } from '@eddy/runtime/conditions';
 import type { EventRecorder } from '@eddy/runtime/events';
-import { FLUX_FINALIZER, addFinalizer, hasFinalizer, removeFinalizer } from '@eddy/runtime/finalizers';
 import { parseDuration } from '@eddy/runtime/flags';
 import type { CloneResult } from '@eddy/runtime/git';
 import type { MetricsRecorder } from '@eddy/runtime/metrics';
-import { SerialPatcher } from '@eddy/runtime/patch';
-import type { ReconcileContext, Reconciler, Request, Result } from '@eddy/runtime/reconcile';
-import { StallingError, TransientError } from '@eddy/runtime/reconcile';
+import type { ReconcileContext, ReconcileSkeleton, Reconciler, Request, Result } from '@eddy/runtime/reconcile';
+import { StallingError, TransientError, reconcileWithSkeleton } from '@eddy/runtime/reconcile';
 import type { StepResult } from '@eddy/runtime/summarize';
-import { lowestRequeuingResult, summarizeAndPatch } from '@eddy/runtime/summarize';
+import { alwaysRequeueResultBuilder } from '@eddy/runtime/summarize';
 import { branchPerUpdatePrefix, planBranchUpdates } from '../branches/branch-per-update.ts';
 import type { BranchPerUpdateSpec } from '../branches/branch-per-update.ts';
 import { RemovedTemplateFieldError } from '../commit/message.ts';
@@ -48,7 +47,7 @@ import { GitWorkspace } from './git-workspace.ts';
 import type { WorkspaceFeatures } from './git-workspace.ts';
 import { PolicySelectorError, observedPoliciesChanged, observedPoliciesOf, selectPolicies } from './policy-selection.ts';
 import type { ConditionedObject } from './reconcile-support.ts';
-import { AUTOMATION_READY_CONDITIONS, READY_MESSAGE, beginRun, durationMs, intervalResultBuilder, metaTime } from './reconcile-support.ts';
+import { AUTOMATION_READY_CONDITIONS, READY_MESSAGE } from './reconcile-support.ts';
 import type { GitSourceConfig } from './source-config.ts';
 import { InvalidSourceConfigError, SourceAccessDeniedError, buildSourceConfig } from './source-config.ts';
 
@@ -87,82 +86,44 @@ interface RunState {
   pushes: PushOutcome[];
 }
 
-type Step = (obj: Obj, st: RunState, ctx: ReconcileContext) => Promise<StepResult>;
-
 /** Reconciles ImageUpdateAutomation objects: commits image updates back to Git. */
 export class ImageUpdateAutomationReconciler implements Reconciler {
   private readonly clock: Clock;
   private readonly c: ConditionSetters;
-  private readonly fieldOwner: string;
+  private readonly skeleton: ReconcileSkeleton<Obj, RunState>;
 
   constructor(private readonly opts: ImageUpdateAutomationReconcilerOptions) {
     this.clock = opts.clock ?? realClock;
     this.c = settersFor(this.clock);
-    this.fieldOwner = opts.controllerName ?? 'gotk-image-automation-controller';
+    this.skeleton = {
+      client: opts.client,
+      gvk: IMAGE_UPDATE_AUTOMATION_GVK,
+      conditions: AUTOMATION_READY_CONDITIONS,
+      fieldOwner: opts.controllerName ?? 'gotk-image-automation-controller',
+      clock: this.clock,
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      newState: (_obj, started) => ({ started, policies: [], observed: {}, syncNeeded: false, upToDate: false, pushes: [] }),
+      preflight: (obj, st) => {
+        obj.status.lastAutomationRunTime = formatTime(st.started);
+      },
+      steps: [
+        (obj, st) => this.reconcilePolicies(obj, st),
+        (obj, st, ctx) => this.reconcileSource(obj, st, ctx),
+        (obj, st) => this.reconcileUpdate(obj, st),
+        (obj, st, ctx) => this.reconcilePush(obj, st, ctx),
+      ],
+      succeeded: (obj) => this.c.markTrue(obj, 'Ready', 'Succeeded', READY_MESSAGE),
+      dispose: async (st) => {
+        await st.ws?.dispose();
+      },
+      notify: (before, obj, st) => this.notify(before, obj, st),
+      resultBuilder: (obj) => alwaysRequeueResultBuilder(durationOr(obj.spec.interval, 600_000)),
+    };
   }
 
   /** One reconcile of one ImageUpdateAutomation (see the module doc). */
-  async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
-    const obj = await this.opts.client.get<Obj>({ ...IMAGE_UPDATE_AUTOMATION_GVK, namespace: req.namespace, name: req.name });
-    if (!obj) return {};
-    obj.status ??= {};
-    const patcher = new SerialPatcher<Obj>(obj, this.opts.client, { fieldOwner: this.fieldOwner, clock: this.clock });
-    const intervalMs = durationMs(obj.spec.interval, 600_000);
-    const st: RunState = { started: this.clock.now(), policies: [], observed: {}, syncNeeded: false, upToDate: false, pushes: [] };
-    let result: StepResult = 'empty';
-    let error: unknown;
-    try {
-      if (obj.metadata.deletionTimestamp) {
-        if (removeFinalizer(obj)) await patcher.patch(obj, { ignoreNotFoundWhenDeleting: true });
-        this.opts.metrics?.deleteFor(obj);
-        return {};
-      }
-      if (!hasFinalizer(obj)) {
-        addFinalizer(obj, FLUX_FINALIZER);
-        result = 'requeue';
-      } else if (obj.spec.suspend) {
-        ctx.log.info('reconciliation is suspended for this object');
-      } else {
-        ({ result, error } = await this.run(obj, patcher, st, ctx));
-      }
-    } catch (err) {
-      error = err;
-    }
-    const out = await summarizeAndPatch(patcher, obj, AUTOMATION_READY_CONDITIONS, {
-      result,
-      reconcileError: error,
-      resultBuilder: intervalResultBuilder(intervalMs),
-      clock: this.clock,
-      fieldOwner: this.fieldOwner,
-    });
-    this.recordMetrics(obj, st.started);
-    if (out.error !== undefined) throw out.error;
-    return out.result;
-  }
-
-  private async run(obj: Obj, patcher: SerialPatcher<Obj>, st: RunState, ctx: ReconcileContext): Promise<{ result: StepResult; error: unknown }> {
-    const before = structuredClone(obj);
-    let result: StepResult = 'empty';
-    let error: unknown;
-    obj.status.lastAutomationRunTime = metaTime(st.started);
-    try {
-      await beginRun(this.c, obj, patcher);
-      const steps: Step[] = [this.reconcilePolicies, this.reconcileSource, this.reconcileUpdate, this.reconcilePush];
-      for (const step of steps) {
-        const r = await step.call(this, obj, st, ctx);
-        if (r === 'requeue') return { result: r, error: undefined };
-        result = lowestRequeuingResult(result, r);
-      }
-      this.c.markTrue(obj, 'Ready', 'Succeeded', READY_MESSAGE);
-    } catch (err) {
-      error = err;
-      result = 'empty';
-      if (get(obj, 'Ready')?.status !== 'False') this.c.markFalse(obj, 'Ready', 'Failed', (err as Error).message);
-    } finally {
-      await st.ws?.dispose();
-    }
-    this.notify(before, obj, st);
-    return { result, error };
+  reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
+    return reconcileWithSkeleton(this.skeleton, req, ctx);
   }
 
   private stall(obj: Obj, reason: string, message: string): never {
@@ -251,7 +212,7 @@ export class ImageUpdateAutomationReconciler implements Reconciler {
   private async reconcilePush(obj: Obj, st: RunState, ctx: ReconcileContext): Promise<StepResult> {
     if (st.upToDate || !st.result || st.result.empty) return 'success';
     const cfg = st.cfg!;
-    const input = { automation: obj, date: metaTime(this.clock.now()), forcePushBranch: this.opts.forcePushBranch ?? true, signal: ctx.signal };
+    const input = { automation: obj, date: formatTime(this.clock.now()), forcePushBranch: this.opts.forcePushBranch ?? true, signal: ctx.signal };
     try {
       const prefix = this.branchPrefix(obj);
       if (prefix !== undefined) {
@@ -269,7 +230,7 @@ export class ImageUpdateAutomationReconciler implements Reconciler {
     const last = st.pushes[st.pushes.length - 1];
     if (last) {
       obj.status.lastPushCommit = last.hash;
-      obj.status.lastPushTime = metaTime(this.clock.now());
+      obj.status.lastPushTime = formatTime(this.clock.now());
     }
     const pushedOnBranch = !cfg.switchBranch && this.branchPrefix(obj) === undefined;
     this.recordObservations(obj, st, pushedOnBranch ? last?.revision : undefined);
@@ -304,14 +265,5 @@ export class ImageUpdateAutomationReconciler implements Reconciler {
     if (isReady(after) && (last || !isReady(before))) events.event(after, 'Normal', ready.reason, msg, annotations);
     else if (!isReady(after)) events.event(after, 'Warning', ready.reason, ready.message);
     else events.event(after, 'Trace', 'Succeeded', st.syncNeeded || !st.upToDate ? msg : 'no change since last reconciliation');
-  }
-
-  private recordMetrics(obj: Obj, started: number): void {
-    const m = this.opts.metrics;
-    if (!m) return;
-    m.recordDuration(obj, started, this.clock.now());
-    m.recordSuspend(obj, obj.spec.suspend ?? false);
-    const ready = get(obj, 'Ready');
-    if (ready) m.recordCondition(obj, ready);
   }
 }

@@ -15,21 +15,21 @@
  * cannot be resolved), `Reconciling` while in progress or retrying, `Stalled` (`InvalidPolicy`,
  * `ImageURLInvalid`, `IntervalNotConfigured`).
  */
+import { durationOr } from '@eddy/api/helpers';
 import type { ImagePolicy, ImagePolicyStatus, ImageRef, ImageRepository } from '@eddy/api/image/v1';
 import { ImageReflectorReason } from '@eddy/api/image/v1';
 import type { KubeClient } from '@eddy/runtime/client';
 import type { Clock } from '@eddy/runtime/clock';
 import { realClock } from '@eddy/runtime/clock';
 import type { ConditionSetters } from '@eddy/runtime/conditions';
-import { get, settersFor } from '@eddy/runtime/conditions';
+import { settersFor } from '@eddy/runtime/conditions';
 import type { EventRecorder } from '@eddy/runtime/events';
-import { FLUX_FINALIZER, addFinalizer, hasFinalizer, removeFinalizer } from '@eddy/runtime/finalizers';
+import { notifyReadiness } from '@eddy/runtime/events';
 import type { MetricsRecorder } from '@eddy/runtime/metrics';
-import { SerialPatcher } from '@eddy/runtime/patch';
-import type { ReconcileContext, Reconciler, Request, Result } from '@eddy/runtime/reconcile';
-import { StallingError, TransientError, WaitingError } from '@eddy/runtime/reconcile';
+import type { ReconcileContext, ReconcileSkeleton, Reconciler, Request, Result, StepContext } from '@eddy/runtime/reconcile';
+import { StallingError, TransientError, WaitingError, reconcileWithSkeleton } from '@eddy/runtime/reconcile';
 import type { StepResult } from '@eddy/runtime/summarize';
-import { lowestRequeuingResult, summarizeAndPatch } from '@eddy/runtime/summarize';
+import { nextRunResultBuilder } from '@eddy/runtime/summarize';
 import { selectLatestTag } from '../policy/filter.ts';
 import { InvalidPolicyError, policerFromSpec } from '../policy/policies.ts';
 import { ImageUrlInvalidError, parseImageRepository } from '../scan/image-ref.ts';
@@ -39,7 +39,7 @@ import { IMAGE_REPOSITORY_GVK } from './imagerepository-reconciler.ts';
 import { registryOptionsFor, scanTimeoutMs } from './registry-auth.ts';
 import type { RegistryClient } from './registry-client.ts';
 import type { ImageObject } from './reconcile-support.ts';
-import { IMAGE_READY_CONDITIONS, beginRun, durationMs, nextRunResultBuilder, notifyReadiness } from './reconcile-support.ts';
+import { imageSkeletonBase } from './reconcile-support.ts';
 
 /** `image.toolkit.fluxcd.io/v1` ImagePolicy. */
 export const IMAGE_POLICY_GVK = { apiVersion: 'image.toolkit.fluxcd.io/v1', kind: 'ImagePolicy' } as const;
@@ -64,7 +64,6 @@ export interface ImagePolicyReconcilerOptions {
 type Obj = ImagePolicy & ImageObject & { status: ImagePolicyStatus };
 
 interface RunState {
-  started: number;
   /** Requeue delay of a success: the digest refresh interval with `Always`, else none. */
   successMs: number;
   repo?: ImageRepository;
@@ -72,90 +71,44 @@ interface RunState {
   readyMsg: string;
 }
 
-type Step = (obj: Obj, patcher: SerialPatcher<Obj>, st: RunState, ctx: ReconcileContext) => Promise<StepResult>;
-
 /** Reconciles ImagePolicy objects: selects the latest image of an ImageRepository. */
 export class ImagePolicyReconciler implements Reconciler {
   private readonly clock: Clock;
   private readonly c: ConditionSetters;
-  private readonly fieldOwner: string;
+  private readonly skeleton: ReconcileSkeleton<Obj, RunState>;
 
   constructor(private readonly opts: ImagePolicyReconcilerOptions) {
     this.clock = opts.clock ?? realClock;
     this.c = settersFor(this.clock);
-    this.fieldOwner = opts.controllerName ?? 'gotk-image-reflector-controller';
+    this.skeleton = {
+      ...imageSkeletonBase(opts, IMAGE_POLICY_GVK, this.clock),
+      newState: (obj) => ({ successMs: obj.spec.digestReflectionPolicy === 'Always' ? durationOr(obj.spec.interval, 600_000) : 0, readyMsg: '' }),
+      preflight: (obj) => this.checkInterval(obj),
+      steps: [(obj, st) => this.reconcileRepository(obj, st), (obj, st) => this.reconcileSelection(obj, st), (obj, st, ctx) => this.reconcileDigest(obj, st, ctx)],
+      notify: (before, obj, st) => notifyReadiness(this.opts.events, before, obj, st.readyMsg),
+      resultBuilder: (_obj, st) => nextRunResultBuilder(st.successMs),
+    };
   }
 
   /** One reconcile of one ImagePolicy (see the module doc). */
-  async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
-    const obj = await this.opts.client.get<Obj>({ ...IMAGE_POLICY_GVK, namespace: req.namespace, name: req.name });
-    if (!obj) return {};
-    obj.status ??= {};
-    const patcher = new SerialPatcher<Obj>(obj, this.opts.client, { fieldOwner: this.fieldOwner, clock: this.clock });
-    const always = obj.spec.digestReflectionPolicy === 'Always';
-    const st: RunState = { started: this.clock.now(), successMs: always ? durationMs(obj.spec.interval, 600_000) : 0, readyMsg: '' };
-    let result: StepResult = 'empty';
-    let error: unknown;
-    try {
-      if (obj.metadata.deletionTimestamp) {
-        if (removeFinalizer(obj)) await patcher.patch(obj, { ignoreNotFoundWhenDeleting: true });
-        this.opts.metrics?.deleteFor(obj);
-        return {};
-      }
-      if (!hasFinalizer(obj)) {
-        addFinalizer(obj, FLUX_FINALIZER);
-        result = 'requeue';
-      } else if (obj.spec.suspend) {
-        ctx.log.info('reconciliation is suspended for this object');
-      } else {
-        ({ result, error } = await this.run(obj, patcher, st, ctx));
-      }
-    } catch (err) {
-      error = err;
-    }
-    const out = await summarizeAndPatch(patcher, obj, IMAGE_READY_CONDITIONS, {
-      result,
-      reconcileError: error,
-      resultBuilder: nextRunResultBuilder(st.successMs),
-      clock: this.clock,
-      fieldOwner: this.fieldOwner,
-    });
-    this.recordMetrics(obj, st.started);
-    if (out.error !== undefined) throw out.error;
-    return out.result;
+  reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
+    return reconcileWithSkeleton(this.skeleton, req, ctx);
   }
 
-  private async run(obj: Obj, patcher: SerialPatcher<Obj>, st: RunState, ctx: ReconcileContext): Promise<{ result: StepResult; error: unknown }> {
-    const before = structuredClone(obj);
-    let result: StepResult = 'empty';
-    let error: unknown;
-    try {
-      if (obj.spec.digestReflectionPolicy === 'Always' && !obj.spec.interval) {
-        const msg = "spec.interval must be set when spec.digestReflectionPolicy is set to 'Always'";
-        this.c.markFalse(obj, 'Ready', ImageReflectorReason.IntervalNotConfigured, msg);
-        throw new StallingError(msg, { reason: ImageReflectorReason.IntervalNotConfigured });
-      }
-      await beginRun(this.c, obj, patcher);
-      const steps: Step[] = [this.reconcileRepository, this.reconcileSelection, this.reconcileDigest];
-      for (const step of steps) {
-        const r = await step.call(this, obj, patcher, st, ctx);
-        if (r === 'requeue') return { result: r, error: undefined };
-        result = lowestRequeuingResult(result, r);
-      }
-    } catch (err) {
-      error = err;
-      result = 'empty';
-      if (get(obj, 'Ready')?.status !== 'False') this.c.markFalse(obj, 'Ready', 'Failed', (err as Error).message);
+  /** `digestReflectionPolicy: Always` without `spec.interval` stalls (`IntervalNotConfigured`), before anything is patched. */
+  private checkInterval(obj: Obj): void {
+    if (obj.spec.digestReflectionPolicy === 'Always' && !obj.spec.interval) {
+      const msg = "spec.interval must be set when spec.digestReflectionPolicy is set to 'Always'";
+      this.c.markFalse(obj, 'Ready', ImageReflectorReason.IntervalNotConfigured, msg);
+      throw new StallingError(msg, { reason: ImageReflectorReason.IntervalNotConfigured });
     }
-    notifyReadiness(this.opts.events, before, obj, st.readyMsg);
-    return { result, error };
   }
 
   /**
    * reconcileRepository: gets the referenced ImageRepository (DependencyNotReady while missing,
    * AccessDenied when refused) and checks its image (ImageURLInvalid stalls).
    */
-  private async reconcileRepository(obj: Obj, _p: SerialPatcher<Obj>, st: RunState): Promise<StepResult> {
+  private async reconcileRepository(obj: Obj, st: RunState): Promise<StepResult> {
     const ref = repositoryRefOf(obj);
     const fail = (reason: string, message: string, wait: boolean): never => {
       const msg = `failed to get the referred ImageRepository: ${message}`;
@@ -191,7 +144,7 @@ export class ImagePolicyReconciler implements Reconciler {
    * or filter stalls (`InvalidPolicy`); no stored tags is DependencyNotReady; no matching tag is
    * Ready=False (`Failure`).
    */
-  private async reconcileSelection(obj: Obj, _p: SerialPatcher<Obj>, st: RunState): Promise<StepResult> {
+  private async reconcileSelection(obj: Obj, st: RunState): Promise<StepResult> {
     const stall = (msg: string): never => {
       this.c.markFalse(obj, 'Ready', 'InvalidPolicy', msg);
       throw new StallingError(msg, { reason: 'InvalidPolicy' });
@@ -221,7 +174,7 @@ export class ImagePolicyReconciler implements Reconciler {
   }
 
   /** reconcileDigest: resolves the digest per `digestReflectionPolicy` and records the latest image. */
-  private async reconcileDigest(obj: Obj, _p: SerialPatcher<Obj>, st: RunState, ctx: ReconcileContext): Promise<StepResult> {
+  private async reconcileDigest(obj: Obj, st: RunState, ctx: StepContext<Obj>): Promise<StepResult> {
     const repo = st.repo!;
     const latest: ImageRef = { name: repo.spec.image, tag: st.latestTag! };
     const current = obj.status.latestRef;
@@ -247,21 +200,12 @@ export class ImagePolicyReconciler implements Reconciler {
     const reference = `${image.canonicalName}:${latest.tag}`;
     try {
       const access = await registryOptionsFor(this.opts.client, repo, image.registry);
-      const timeoutMs = scanTimeoutMs(repo.spec.timeout ? durationMs(repo.spec.timeout, 60_000) : undefined, durationMs(repo.spec.interval, 300_000));
+      const timeoutMs = scanTimeoutMs(repo.spec.timeout ? durationOr(repo.spec.timeout, 60_000) : undefined, durationOr(repo.spec.interval, 300_000));
       return await this.opts.registry.headDigest(reference, { ...access, insecure: image.insecure, timeoutMs, signal: ctx.signal });
     } catch (err) {
       const msg = `failed fetching digest of ${latest.name}:${latest.tag}: ${(err as Error).message}`;
       this.c.markFalse(obj, 'Ready', 'Failed', msg);
       throw new TransientError(msg, { reason: 'Failed', cause: err });
     }
-  }
-
-  private recordMetrics(obj: Obj, started: number): void {
-    const m = this.opts.metrics;
-    if (!m) return;
-    m.recordDuration(obj, started, this.clock.now());
-    m.recordSuspend(obj, obj.spec.suspend ?? false);
-    const ready = get(obj, 'Ready');
-    if (ready) m.recordCondition(obj, ready);
   }
 }

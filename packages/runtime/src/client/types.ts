@@ -5,34 +5,13 @@
  *
  * Objects are plain JSON as the apiserver sends them: unknown fields are never dropped.
  */
+import type { ObjectMeta, OwnerReference } from '@eddy/api/meta';
 
-/** Object metadata, as much of it as the runtime reads; everything else passes through. */
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
-  ownerReferences?: OwnerReference[];
-  managedFields?: unknown[];
-  [key: string]: unknown;
-}
-
-/** A reference from a dependent object to its owner. */
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+/**
+ * Object metadata and owner references, as `@eddy/api` defines them for every kind: the runtime
+ * reads part of them; everything else passes through.
+ */
+export type { ObjectMeta, OwnerReference };
 
 /** Any Kubernetes object. */
 export interface KubeObject {

@@ -3,9 +3,11 @@
  * The shapes the conditions helpers work on: `metav1.Condition` as JSON, and any object that carries
  * `metadata.generation` and `status.conditions` (every Flux kind does).
  */
+import { RECONCILE_REQUEST_ANNOTATION } from '@eddy/api/annotations';
+import type { ConditionStatus } from '@eddy/api/conditions';
 
-/** The status of a condition. */
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
+/** The status of a condition (`@eddy/api`'s `ConditionStatus`). */
+export type { ConditionStatus } from '@eddy/api/conditions';
 
 /**
  * A `metav1.Condition` as the apiserver stores it. `lastTransitionTime` is RFC 3339 without
@@ -58,38 +60,12 @@ export function withConditions(obj: { metadata: object }): ObjectWithConditions 
   return obj as ObjectWithConditions;
 }
 
-/** Flux's generic condition types (`fluxcd/pkg/apis/meta/conditions.go`). */
-export const ConditionType = {
-  /** Always present; the summary of the object's state. */
-  Ready: 'Ready',
-  /** Abnormal-true: present (True) only while the controller is working on a change. */
-  Reconciling: 'Reconciling',
-  /** Abnormal-true: present (True) only when progress is impossible without a spec change. */
-  Stalled: 'Stalled',
-  /** Result of health checks (kustomize-controller). */
-  Healthy: 'Healthy',
-} as const;
+/**
+ * Flux's generic condition types and reasons (`fluxcd/pkg/apis/meta/conditions.go`). `@eddy/api`
+ * owns them; they are re-exported here so that `@eddy/runtime/conditions` keeps offering them
+ * beside the helpers.
+ */
+export { ConditionType, Reason } from '@eddy/api/conditions';
 
-/** Flux's generic condition reasons (`fluxcd/pkg/apis/meta/conditions.go`). */
-export const Reason = {
-  Succeeded: 'Succeeded',
-  Failed: 'Failed',
-  Progressing: 'Progressing',
-  ProgressingWithRetry: 'ProgressingWithRetry',
-  Suspended: 'Suspended',
-  DependencyNotReady: 'DependencyNotReady',
-  InvalidPath: 'InvalidPath',
-  InvalidURL: 'InvalidURL',
-  PruneFailed: 'PruneFailed',
-  ArtifactFailed: 'ArtifactFailed',
-  BuildFailed: 'BuildFailed',
-  HealthCheckFailed: 'HealthCheckFailed',
-  HealthCheckCanceled: 'HealthCheckCanceled',
-  ReconciliationSucceeded: 'ReconciliationSucceeded',
-  ReconciliationFailed: 'ReconciliationFailed',
-  InvalidCELExpression: 'InvalidCELExpression',
-  FeatureGateDisabled: 'FeatureGateDisabled',
-} as const;
-
-/** `reconcile.fluxcd.io/requestedAt`: any new value asks for a reconcile. */
-export const ReconcileRequestAnnotation = 'reconcile.fluxcd.io/requestedAt';
+/** `reconcile.fluxcd.io/requestedAt`: any new value asks for a reconcile (`@eddy/api`'s {@link RECONCILE_REQUEST_ANNOTATION}). */
+export const ReconcileRequestAnnotation = RECONCILE_REQUEST_ANNOTATION;

@@ -18,3 +18,4 @@ export { KubeEventSink, NOTE_LIMIT_BYTES, microTime, type KubeEventInput, type K
 export { WebhookForwarder, type WebhookForwarderOptions } from './webhook.ts';
 export { SpamFilter, type SpamFilterOptions } from './spam-filter.ts';
 export { BoundedWorkQueue } from './work-queue.ts';
+export { notifyReadiness, type ReadinessEventSink } from './readiness.ts';

@@ -7,11 +7,12 @@
  *
  * @packageDocumentation
  */
+import { FINALIZER } from '@eddy/api/annotations';
 import type { KubeObject } from '../client/types.ts';
 import type { PatchOptions, SerialPatcher } from '../patch/serial-patcher.ts';
 
-/** The finalizer every Flux kind carries. */
-export const FLUX_FINALIZER = 'finalizers.fluxcd.io';
+/** The finalizer every Flux kind carries (`@eddy/api`'s `FINALIZER`). */
+export const FLUX_FINALIZER = FINALIZER;
 
 /** The part of an object the helpers touch. */
 export interface ObjectWithFinalizers {

@@ -10,7 +10,7 @@
  * const opts = flags.parseOrExit(process.argv.slice(2));
  * ```
  */
-
+import { formatDuration, parseDuration as parseGoDuration } from '@eddy/api/helpers';
 
 /** The value types a flag can have. */
 export type FlagType = 'string' | 'bool' | 'int' | 'float' | 'duration' | 'stringArray';
@@ -183,40 +183,15 @@ export function defineFlags<S extends FlagSpecs>(specs: S, program?: string): Fl
   return new FlagSet(specs, program);
 }
 
-const UNIT_MS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  'µs': 1e-3,
-  'μs': 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** Parses a Go duration into milliseconds; throws on malformed input. */
+/**
+ * Parses a Go duration (`30s`, `1h30m`, `-2m`, `1500us`) into milliseconds with `@eddy/api`'s
+ * parser; surrounding blanks are ignored. Throws on malformed input.
+ */
 export function parseDuration(input: string): number {
-  const s = input.trim();
-  if (s === '0' || s === '+0' || s === '-0') return 0;
-  const m = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/.exec(s);
-  if (!m) throw new Error(`invalid duration "${input}": use e.g. 30s, 5m, 1h30m`);
-  let total = 0;
-  for (const part of s.slice(m[1]!.length).matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) {
-    total += Number(part[1]) * UNIT_MS[part[2]!]!;
-  }
-  return m[1] === '-' ? -total : total;
+  const parsed = parseGoDuration(input.trim());
+  if (!parsed.ok) throw new Error(`invalid duration "${input}": use e.g. 30s, 5m, 1h30m`);
+  return parsed.value;
 }
 
-/** Formats milliseconds the way Go prints a duration (`1m30s`, `500ms`, `0s`). */
-export function formatDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  const sign = ms < 0 ? '-' : '';
-  let rest = Math.abs(ms);
-  if (rest < 1000) return `${sign}${+rest.toFixed(6)}ms`;
-  const h = Math.floor(rest / 3_600_000);
-  rest -= h * 3_600_000;
-  const m = Math.floor(rest / 60_000);
-  rest -= m * 60_000;
-  const sec = +(rest / 1000).toFixed(9);
-  return `${sign}${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${sec}s`;
-}
+/** Formats milliseconds the way Go prints a duration (`1m30s`, `500ms`, `0s`), with `@eddy/api`'s formatter. */
+export { formatDuration };

@@ -6,6 +6,7 @@
  * filter updates: creates and deletes always pass, so a new object is reconciled and a deleted
  * one is enqueued (the reconciler sees it gone).
  */
+import { RECONCILE_REQUEST_ANNOTATION } from '@eddy/api/annotations';
 import type { KubeObject } from '../client/types.ts';
 
 /** An object appeared (including the initial list). */
@@ -40,8 +41,8 @@ export interface Predicate<T extends KubeObject = KubeObject> {
 /** The event kinds a predicate sees. */
 export type EventKind = 'create' | 'update' | 'delete' | 'generic';
 
-/** The annotation `flux reconcile` sets to request a run (`meta.ReconcileRequestAnnotation`). */
-export const RECONCILE_REQUEST_ANNOTATION = 'reconcile.fluxcd.io/requestedAt';
+/** The annotation `flux reconcile` sets to request a run (`meta.ReconcileRequestAnnotation`; owned by `@eddy/api`). */
+export { RECONCILE_REQUEST_ANNOTATION };
 
 type EventOf<K extends EventKind, T extends KubeObject> = K extends 'update' ? UpdateEvent<T> : CreateEvent<T>;
 

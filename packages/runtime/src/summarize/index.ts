@@ -22,3 +22,4 @@
 export * from './result.ts';
 export * from './summarize.ts';
 export * from './finalize.ts';
+export * from './progressive.ts';

@@ -48,6 +48,28 @@ export function alwaysRequeueResultBuilder(intervalMs: number): ResultBuilder {
   };
 }
 
+/**
+ * The builder for reconcilers whose success is "run again after `successMs`", where `0` means
+ * "only when something changes" (ImageRepository's next scan, ImagePolicy's digest refresh):
+ * success → `successMs` (or no requeue when 0); waiting error → its delay (or no requeue when 0,
+ * unlike {@link alwaysRequeueResultBuilder}); requeue → `{ requeue: true }`; anything else → no
+ * requeue (an error then drives the queue's backoff).
+ */
+export function nextRunResultBuilder(successMs: number): ResultBuilder {
+  return {
+    build(result, error) {
+      if (intentOf(error) === 'waiting') {
+        const after = (error as WaitingError).requeueAfterMs;
+        return after > 0 ? { requeueAfterMs: after } : {};
+      }
+      if (result === 'requeue') return { requeue: true };
+      if (result === 'success') return successMs > 0 ? { requeueAfterMs: successMs } : {};
+      return {};
+    },
+    isSuccess: (r) => r.requeue !== true && (successMs > 0 ? r.requeueAfterMs === successMs : r.requeueAfterMs === undefined),
+  };
+}
+
 /** The step result with the soonest requeue: requeue < success < empty. */
 export function lowestRequeuingResult(a: StepResult, b: StepResult): StepResult {
   if (a === 'empty') return b;

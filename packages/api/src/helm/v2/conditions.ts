@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Condition types and reasons of HelmReleases (helm-controller). */
 import type { ConditionDoc } from '../../crd/define-kind.ts';
-import { ConditionType, Reason } from '../../conditions.ts';
+import { ConditionType, Reason } from '../../conditions/index.ts';
 
 /** HelmRelease-specific condition types. */
 export const HelmReleaseCondition = {

@@ -3,7 +3,7 @@
 import { object, string } from '../../schema/builders.ts';
 import type { Infer } from '../../schema/schema.ts';
 import type { ConditionDoc } from '../../crd/define-kind.ts';
-import { ConditionType } from '../../conditions.ts';
+import { ConditionType } from '../../conditions/index.ts';
 
 /** API group of the image kinds. */
 export const IMAGE_GROUP = 'image.toolkit.fluxcd.io';

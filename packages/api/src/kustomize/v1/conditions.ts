@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Condition types and reasons of Kustomizations (kustomize-controller). */
 import type { ConditionDoc } from '../../crd/define-kind.ts';
-import { ConditionType, Reason } from '../../conditions.ts';
+import { ConditionType, Reason } from '../../conditions/index.ts';
 
 /** Reasons a Kustomization's conditions use. */
 export const KustomizationReason = {

@@ -11,7 +11,7 @@ import { AGE_COLUMN, READY_COLUMN, STATUS_COLUMN } from '../../crd/columns.ts';
 import { LocalObjectReference } from '../../meta/references.ts';
 import { STATUS_DEFAULT, observedShape, reconcileRequestStatusShape } from '../../meta/status.ts';
 import type { TypedObject } from '../../meta/object-meta.ts';
-import { ConditionType, Reason } from '../../conditions.ts';
+import { ConditionType, Reason } from '../../conditions/index.ts';
 import { NOTIFICATION_GROUP, NotificationReason, crossNamespaceObjectReferenceShape } from '../common.ts';
 
 /** `notification.toolkit.fluxcd.io/v1`. */

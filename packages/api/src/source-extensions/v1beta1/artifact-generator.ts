@@ -10,7 +10,7 @@ import { defineKind } from '../../crd/define-kind.ts';
 import { AGE_COLUMN, READY_COLUMN, STATUS_COLUMN } from '../../crd/columns.ts';
 import { observedShape, reconcileRequestStatusShape } from '../../meta/status.ts';
 import type { TypedObject } from '../../meta/object-meta.ts';
-import { ConditionType, Reason } from '../../conditions.ts';
+import { ConditionType, Reason } from '../../conditions/index.ts';
 
 /** API group of ArtifactGenerator. */
 export const SOURCE_EXTENSIONS_GROUP = 'source.extensions.fluxcd.io';

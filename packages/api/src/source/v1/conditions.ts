@@ -4,7 +4,7 @@
  * the per-kind reasons). Negative-polarity conditions are present only while True.
  */
 import type { ConditionDoc } from '../../crd/define-kind.ts';
-import { ConditionType, Reason } from '../../conditions.ts';
+import { ConditionType, Reason } from '../../conditions/index.ts';
 
 /** Source-specific condition types. */
 export const SourceCondition = {

@@ -12,8 +12,8 @@ import { NamespacedObjectKindReference } from '../../meta/references.ts';
 import { Artifact } from '../../meta/artifact.ts';
 import { Conditions } from '../../meta/condition.ts';
 import type { TypedObject } from '../../meta/object-meta.ts';
-import { KustomizeAnnotation } from '../../annotations.ts';
-import { ConditionType } from '../../conditions.ts';
+import { KustomizeAnnotation } from '../../annotations/index.ts';
+import { ConditionType } from '../../conditions/index.ts';
 import { SOURCE_API_VERSION, SOURCE_CATEGORIES, SOURCE_GROUP, SOURCE_VERSION } from './common.ts';
 
 /** Spec of an ExternalArtifact. */

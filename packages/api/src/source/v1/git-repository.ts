@@ -11,7 +11,7 @@ import { LocalObjectReference } from '../../meta/references.ts';
 import { Artifact } from '../../meta/artifact.ts';
 import { STATUS_DEFAULT } from '../../meta/status.ts';
 import type { TypedObject } from '../../meta/object-meta.ts';
-import { KustomizeAnnotation } from '../../annotations.ts';
+import { KustomizeAnnotation } from '../../annotations/index.ts';
 import {
   DEFAULT_SOURCE_TIMEOUT,
   SOURCE_API_VERSION,

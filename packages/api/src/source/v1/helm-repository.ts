@@ -11,7 +11,7 @@ import { AGE_COLUMN, READY_COLUMN, STATUS_COLUMN, stringColumn } from '../../crd
 import { AccessFrom, LocalObjectReference } from '../../meta/references.ts';
 import { STATUS_DEFAULT } from '../../meta/status.ts';
 import type { TypedObject } from '../../meta/object-meta.ts';
-import { KustomizeAnnotation } from '../../annotations.ts';
+import { KustomizeAnnotation } from '../../annotations/index.ts';
 import { SOURCE_API_VERSION, SOURCE_CATEGORIES, SOURCE_GROUP, SOURCE_VERSION, sourceStatusShape, statusUrl } from './common.ts';
 import { SOURCE_COMMON_REASONS, SOURCE_CONDITION_DOCS, SourceReason } from './conditions.ts';
 

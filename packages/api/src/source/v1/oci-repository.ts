@@ -10,7 +10,7 @@ import { AGE_COLUMN, READY_COLUMN, STATUS_COLUMN, stringColumn } from '../../crd
 import { LocalObjectReference } from '../../meta/references.ts';
 import { STATUS_DEFAULT } from '../../meta/status.ts';
 import type { TypedObject } from '../../meta/object-meta.ts';
-import { KustomizeAnnotation } from '../../annotations.ts';
+import { KustomizeAnnotation } from '../../annotations/index.ts';
 import {
   DEFAULT_SOURCE_TIMEOUT,
   OCIRepositoryVerification,
