@@ -16,8 +16,8 @@ import { ConditionType, NEGATIVE_POLARITY_CONDITIONS, Reason } from './condition
 import { SOURCE_NEGATIVE_POLARITY, SourceCondition } from './source/v1/conditions.ts';
 import { HelmReleaseCondition } from './helm/v2/conditions.ts';
 
-void describe('wire constants', () => {
-  void it('spells annotations, labels and the finalizer like Flux', () => {
+describe('wire constants', () => {
+  it('spells annotations, labels and the finalizer like Flux', () => {
     assert.equal(FINALIZER, 'finalizers.fluxcd.io');
     assert.equal(RECONCILE_REQUEST_ANNOTATION, 'reconcile.fluxcd.io/requestedAt');
     assert.equal(FORCE_REQUEST_ANNOTATION, 'reconcile.fluxcd.io/forceAt');
@@ -28,7 +28,7 @@ void describe('wire constants', () => {
     assert.deepEqual(Object.values(SsaPolicy), ['Override', 'Merge', 'IfNotPresent', 'Ignore']);
   });
 
-  void it('spells conditions and reasons like Flux', () => {
+  it('spells conditions and reasons like Flux', () => {
     assert.deepEqual(Object.values(ConditionType), ['Ready', 'Reconciling', 'Stalled', 'Healthy']);
     assert.deepEqual(NEGATIVE_POLARITY_CONDITIONS, ['Reconciling', 'Stalled']);
     assert.equal(Reason.ProgressingWithRetry, 'ProgressingWithRetry');
@@ -39,7 +39,7 @@ void describe('wire constants', () => {
     for (const reason of Object.values(Reason)) assert.match(reason, /^[A-Z][A-Za-z]+$/);
   });
 
-  void it('compares annotation values case-insensitively, annotations before labels', () => {
+  it('compares annotation values case-insensitively, annotations before labels', () => {
     assert.equal(annotationIs({ annotations: { [KustomizeAnnotation.Prune]: 'disabled' } }, KustomizeAnnotation.Prune, 'Disabled'), true);
     assert.equal(annotationIs({ labels: { [KustomizeAnnotation.Reconcile]: 'Disabled' } }, KustomizeAnnotation.Reconcile, 'disabled'), true);
     assert.equal(annotationIs({ annotations: { [KustomizeAnnotation.Ssa]: 'Merge' } }, KustomizeAnnotation.Ssa, 'Ignore'), false);

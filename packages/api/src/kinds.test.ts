@@ -36,8 +36,8 @@ function structuralProblems(schema: JsonSchema, path: string, out: string[]): vo
   if (schema.type === 'array' && schema.items === undefined) out.push(`${path}: array without items`);
 }
 
-void describe('kind registry', () => {
-  void it('has every Flux kind with its CRD name, short names and printer columns', () => {
+describe('kind registry', () => {
+  it('has every Flux kind with its CRD name, short names and printer columns', () => {
     const kinds = allKinds();
     assert.deepEqual(kinds.map((k) => k.kind).sort(), Object.keys(FLUX_NAMES).sort());
     for (const kind of kinds) {
@@ -48,7 +48,7 @@ void describe('kind registry', () => {
     }
   });
 
-  void it('labels every CRD so flux check finds it, with the serving controller', () => {
+  it('labels every CRD so flux check finds it, with the serving controller', () => {
     for (const crd of allCrds()) {
       assert.equal(crd.metadata.labels['app.kubernetes.io/part-of'], 'flux');
       assert.match(crd.metadata.labels['app.kubernetes.io/component']!, /-(controller|watcher)$/);
@@ -58,7 +58,7 @@ void describe('kind registry', () => {
     }
   });
 
-  void it('defaults status to observedGeneration -1 on reconciled kinds only', () => {
+  it('defaults status to observedGeneration -1 on reconciled kinds only', () => {
     const withDefault = new Set(Object.keys(FLUX_NAMES));
     for (const k of ['ExternalArtifact', 'ArtifactGenerator', 'Alert', 'Provider']) withDefault.delete(k);
     for (const kind of allKinds()) {
@@ -70,7 +70,7 @@ void describe('kind registry', () => {
     }
   });
 
-  void it('emits structural schemas', () => {
+  it('emits structural schemas', () => {
     for (const kind of allKinds()) {
       const problems: string[] = [];
       structuralProblems(kind.openApiSchema(), kind.kind, problems);
@@ -78,7 +78,7 @@ void describe('kind registry', () => {
     }
   });
 
-  void it('has docs examples the schema accepts', () => {
+  it('has docs examples the schema accepts', () => {
     for (const kind of allKinds()) {
       const example = kind.docs.example as { apiVersion: string; kind: string; spec: unknown };
       assert.equal(example.apiVersion, kind.apiVersion);
@@ -87,13 +87,13 @@ void describe('kind registry', () => {
     }
   });
 
-  void it('finds kinds by apiVersion or group', () => {
+  it('finds kinds by apiVersion or group', () => {
     assert.equal(findKind('helm.toolkit.fluxcd.io/v2', 'HelmRelease')?.plural, 'helmreleases');
     assert.equal(findKind('helm.toolkit.fluxcd.io/v2beta1', 'HelmRelease'), undefined);
     assert.equal(findKindByGroup('source.toolkit.fluxcd.io', 'Bucket')?.version, 'v1');
   });
 
-  void it('returns fresh CRD objects', () => {
+  it('returns fresh CRD objects', () => {
     const [a] = allCrds();
     a!.metadata.labels.x = 'y';
     assert.equal(allCrds()[0]!.metadata.labels.x, undefined);

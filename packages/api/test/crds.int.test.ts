@@ -18,7 +18,7 @@ import { INVALID_CASES, VALID_CASES } from './invalid-objects.ts';
 
 type Body = { message?: string; metadata?: { resourceVersion?: string }; spec?: Record<string, unknown>; status?: Record<string, unknown> };
 
-void describe('CRDs on a real apiserver', () => {
+describe('CRDs on a real apiserver', () => {
   let conn: KubeConnection;
   const namespace = randomNamespaceName('api-crds');
 
@@ -32,7 +32,7 @@ void describe('CRDs on a real apiserver', () => {
     if (conn !== undefined) await kubeRequest(conn, 'DELETE', `/api/v1/namespaces/${namespace}`);
   });
 
-  void it('serves every kind with its short names and categories', async () => {
+  it('serves every kind with its short names and categories', async () => {
     for (const kind of allKinds()) {
       const res = await kubeRequest<{ resources: { name: string; kind: string; shortNames?: string[]; categories?: string[] }[] }>(
         conn,
@@ -46,7 +46,7 @@ void describe('CRDs on a real apiserver', () => {
     }
   });
 
-  void it('accepts the docs example of every kind', async () => {
+  it('accepts the docs example of every kind', async () => {
     for (const kind of allKinds()) {
       const example = kind.docs.example as { apiVersion: string; kind: string; metadata: { namespace?: string } };
       const res = await dryRunCreate(conn, example, namespace);
@@ -55,7 +55,7 @@ void describe('CRDs on a real apiserver', () => {
   });
 
   const fleets = fleetsDir();
-  void it('accepts every Flux manifest of the fleet fixtures unchanged, in its namespace', { skip: fleets === undefined ? 'no fixtures' : false }, async () => {
+  it('accepts every Flux manifest of the fleet fixtures unchanged, in its namespace', { skip: fleets === undefined ? 'no fixtures' : false }, async () => {
     const manifests = loadFleetManifests(fleets!);
     assert.ok(manifests.length >= 10);
     for (const ns of new Set(manifests.map((m) => m.object.metadata.namespace ?? 'default'))) await ensureNamespace(conn, ns);
@@ -66,21 +66,21 @@ void describe('CRDs on a real apiserver', () => {
   });
 
   for (const c of VALID_CASES) {
-    void it(`accepts ${c.name}`, async () => {
+    it(`accepts ${c.name}`, async () => {
       const res = await dryRunCreate(conn, c.object, namespace);
       assert.equal(res.status, 201, res.body.message);
     });
   }
 
   for (const c of INVALID_CASES) {
-    void it(`rejects ${c.name}`, async () => {
+    it(`rejects ${c.name}`, async () => {
       const res = await dryRunCreate(conn, c.object, namespace);
       assert.equal(res.status, 422, `expected 422, got ${res.status}: ${JSON.stringify(res.body)}`);
       for (const text of c.mentions) assert.ok(res.body.message?.includes(text), `"${text}" not in: ${res.body.message}`);
     });
   }
 
-  void it('defaults status and spec fields like Flux', async () => {
+  it('defaults status and spec fields like Flux', async () => {
     const git = { apiVersion: GitRepositoryKind.apiVersion, kind: 'GitRepository', metadata: { name: 'defaults' }, spec: { url: 'https://example.com/r', interval: '1m' } };
     const created = await kubeRequest<Body>(conn, 'POST', collectionPath(GitRepositoryKind, namespace), { body: git });
     assert.equal(created.status, 201, created.body.message);
@@ -101,13 +101,13 @@ void describe('CRDs on a real apiserver', () => {
     assert.equal(spec.uninstall.deletionPropagation, 'background');
   });
 
-  void it('prints Flux columns for kubectl get', async () => {
+  it('prints Flux columns for kubectl get', async () => {
     const table = await fetchTable(conn, collectionPath(GitRepositoryKind, namespace));
     assert.deepEqual(table.columnDefinitions.map((c) => c.name), ['Name', 'URL', 'Age', 'Ready', 'Status']);
     assert.equal(table.rows[0]?.cells[1], 'https://example.com/r');
   });
 
-  void it('validates status writes: conditions and artifact digests', async () => {
+  it('validates status writes: conditions and artifact digests', async () => {
     const path = `${collectionPath(GitRepositoryKind, namespace)}/defaults/status`;
     const current = await kubeRequest<Body & Record<string, unknown>>(conn, 'GET', path);
     const condition = { type: 'Ready', status: 'True', reason: 'Succeeded', message: 'stored artifact', lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: 1 };

@@ -16,7 +16,7 @@ import { SopsTools } from './testing/sops.ts';
 
 const cond = KustomizationEnv.condition;
 
-void describe('eddy-kustomize-controller', { timeout: 120_000 }, () => {
+describe('eddy-kustomize-controller', { timeout: 120_000 }, () => {
   const env = new KustomizationEnv();
   const sops = new SopsTools();
   let child: ChildProcess | undefined;
@@ -64,7 +64,7 @@ void describe('eddy-kustomize-controller', { timeout: 120_000 }, () => {
     throw new Error(`timed out: ${JSON.stringify(last?.status)}\n${output}`);
   };
 
-  void it('reconciles with the controller-wide age key and stops on SIGTERM', async () => {
+  it('reconciles with the controller-wide age key and stops on SIGTERM', async () => {
     const key = sops.ageKey();
     await env.client.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sops-age', namespace: env.ns }, stringData: { 'age.agekey': key.file } } as never);
     const secret = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  token: t0k3n\n';

@@ -32,7 +32,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   }
 }
 
-void describe('setupSourceController', { timeout: 180_000 }, () => {
+describe('setupSourceController', { timeout: 180_000 }, () => {
   let h: Harness;
   let repo: ChartRepo;
   let mgr: Manager;
@@ -61,7 +61,7 @@ void describe('setupSourceController', { timeout: 180_000 }, () => {
     await h?.stop();
   });
 
-  void it('reconciles a HelmRepository and its HelmChart, and follows new chart versions through the watch', async () => {
+  it('reconciles a HelmRepository and its HelmChart, and follows new chart versions through the watch', async () => {
     const client: DynamicClient = h.client;
     await client.create({ ...HR, metadata: { name: 'podinfo', namespace: h.ns }, spec: { interval: '10m', url: repo.url } } as never);
     await client.create({ ...HC, metadata: { name: 'podinfo', namespace: h.ns }, spec: { interval: '10m', chart: 'podinfo', sourceRef: { kind: 'HelmRepository', name: 'podinfo' } } } as never);

@@ -13,8 +13,8 @@ interface Index {
   entries: Record<string, { version: string; urls: string[]; digest: string }[]>;
 }
 
-void describe('startChartRepo', () => {
-  void it('serves the podinfo fixture packaged by helm, listed in index.yaml', async () => {
+describe('startChartRepo', () => {
+  it('serves the podinfo fixture packaged by helm, listed in index.yaml', async () => {
     assert.ok(podinfoChartDir(), 'the podinfo fixture chart is present');
     const repo = await startChartRepo();
     try {
@@ -38,7 +38,7 @@ void describe('startChartRepo', () => {
     }
   });
 
-  void it('adds a chart under another version and requires credentials when asked', async () => {
+  it('adds a chart under another version and requires credentials when asked', async () => {
     const work = mkdtempSync(join(tmpdir(), 'eddy-chart-'));
     const chart = join(work, 'podinfo');
     cpSync(podinfoChartDir()!, chart, { recursive: true });

@@ -52,7 +52,7 @@ spec:
             spec: { type: object, x-kubernetes-preserve-unknown-fields: true }
 `;
 
-void describe('startControlPlane', () => {
+describe('startControlPlane', () => {
   let cp: ControlPlane;
   let ns: string;
 
@@ -63,7 +63,7 @@ void describe('startControlPlane', () => {
   });
   after(() => cp?.stop());
 
-  void it('writes a kubeconfig that authenticates with the token and verifies with the CA', async () => {
+  it('writes a kubeconfig that authenticates with the token and verifies with the CA', async () => {
     const conn = readKubeconfig(cp.kubeconfigPath);
     assert.equal(conn.server, cp.server);
     const version = await kubeRequestOk<{ gitVersion: string }>(conn, 'GET', '/version');
@@ -72,12 +72,12 @@ void describe('startControlPlane', () => {
     assert.equal(anonymous.status, 401);
   });
 
-  void it('makes valid random namespace names', () => {
+  it('makes valid random namespace names', () => {
     assert.match(randomNamespaceName('My_Test Suite'), /^my-test-suite-[0-9a-f]{8}$/);
     assert.notEqual(randomNamespaceName(), randomNamespaceName());
   });
 
-  void it('creates a Namespace and a ConfigMap', async () => {
+  it('creates a Namespace and a ConfigMap', async () => {
     await kubeRequestOk(cp, 'POST', '/api/v1/namespaces', { body: { metadata: { name: ns } } });
     const cm = await kubeRequestOk<ConfigMap>(cp, 'POST', `/api/v1/namespaces/${ns}/configmaps`, {
       body: { metadata: { name: 'plain' }, data: { a: '1' } },
@@ -87,7 +87,7 @@ void describe('startControlPlane', () => {
     assert.equal(read.metadata.resourceVersion, cm.metadata.resourceVersion);
   });
 
-  void it('server-side applies an object and records managedFields', async () => {
+  it('server-side applies an object and records managedFields', async () => {
     const applied = await kubeRequestOk<ConfigMap>(
       cp,
       'PATCH',
@@ -101,7 +101,7 @@ void describe('startControlPlane', () => {
     assert.equal(entry?.operation, 'Apply');
   });
 
-  void it('streams changes to a watch, and a compacted revision answers 410 Gone', async () => {
+  it('streams changes to a watch, and a compacted revision answers 410 Gone', async () => {
     const path = `/api/v1/namespaces/${ns}/configmaps`;
     const list = await kubeRequestOk<{ metadata: { resourceVersion: string } }>(cp, 'GET', path);
     const oldRv = list.metadata.resourceVersion;
@@ -122,7 +122,7 @@ void describe('startControlPlane', () => {
     assert.equal(gone.object.code, 410);
   });
 
-  void it('restarts the apiserver on the same port with the same data', async () => {
+  it('restarts the apiserver on the same port with the same data', async () => {
     await cp.stopApiServer();
     await assert.rejects(kubeRequest(cp, 'GET', '/readyz', { timeoutMs: 2000 }));
     await cp.startApiServer();
@@ -130,7 +130,7 @@ void describe('startControlPlane', () => {
     assert.equal(cm.data?.k, 'v');
   });
 
-  void it('installs CRDs and waits until they are served', async () => {
+  it('installs CRDs and waits until they are served', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'eddy-crd-'));
     try {
       writeFileSync(join(dir, 'widgets.yaml'), TEST_CRD);
@@ -147,7 +147,7 @@ void describe('startControlPlane', () => {
     }
   });
 
-  void it('runs kube-controller-manager: a default ServiceAccount appears, a deleted namespace goes', async () => {
+  it('runs kube-controller-manager: a default ServiceAccount appears, a deleted namespace goes', async () => {
     await waitUntil(
       async () => (await kubeRequest(cp, 'GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`)).status === 200,
       { what: 'the default ServiceAccount', timeoutMs: 30_000 },
@@ -159,7 +159,7 @@ void describe('startControlPlane', () => {
     });
   });
 
-  void it('useControlPlane() hands out the plane named by EDDY_TEST_KUBECONFIG', async () => {
+  it('useControlPlane() hands out the plane named by EDDY_TEST_KUBECONFIG', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'eddy-kubeconfig-'));
     const saved = process.env.EDDY_TEST_KUBECONFIG;
     try {
@@ -181,7 +181,7 @@ void describe('startControlPlane', () => {
     }
   });
 
-  void it('stop() leaves no process and no directory behind', async () => {
+  it('stop() leaves no process and no directory behind', async () => {
     const dir = cp.dir;
     assert.ok(processesMentioning(dir).length >= 3, 'etcd, apiserver and controller manager run before stop');
     await cp.stop();
@@ -191,8 +191,8 @@ void describe('startControlPlane', () => {
   });
 });
 
-void describe('a failed start', () => {
-  void it('throws StartupError with the log tail and leaves nothing behind', async () => {
+describe('a failed start', () => {
+  it('throws StartupError with the log tail and leaves nothing behind', async () => {
     // a kube-apiserver that really fails: the etcd binary, which rejects the apiserver's flags
     const assets = mkdtempSync(join(tmpdir(), 'eddy-assets-'));
     symlinkSync(toolPath('etcd'), join(assets, 'kube-apiserver'));
@@ -218,8 +218,8 @@ void describe('a failed start', () => {
   });
 });
 
-void describe('the watchdog', () => {
-  void it('kills the control plane and removes its directory when the owning process is SIGKILLed', async () => {
+describe('the watchdog', () => {
+  it('kills the control plane and removes its directory when the owning process is SIGKILLed', async () => {
     const script = [
       "import { startControlPlane } from './packages/testenv/src/index.ts';",
       "const cp = await startControlPlane({ name: 'orphan', crdDir: false, controllerManager: false });",

@@ -8,7 +8,7 @@ import { CommandError, git } from './exec.ts';
 import type { GitServer } from './git-server.ts';
 import { startGitServer } from './git-server.ts';
 
-void describe('startGitServer', () => {
+describe('startGitServer', () => {
   let gs: GitServer;
   let tmp: string;
   let sshCommand: string;
@@ -35,7 +35,7 @@ void describe('startGitServer', () => {
     return u.href;
   };
 
-  void it('clones over HTTP with Basic credentials and with a Bearer token', async () => {
+  it('clones over HTTP with Basic credentials and with a Bearer token', async () => {
     const repo = await gs.createRepo('fleet', { 'README.md': 'hello\n', 'apps/app.yaml': 'kind: ConfigMap\n' });
     assert.match(repo.httpUrl, /^http:\/\/127\.0\.0\.1:\d+\/fleet\.git$/);
     const basic = join(tmp, 'basic');
@@ -49,7 +49,7 @@ void describe('startGitServer', () => {
     assert.equal(readFileSync(join(bearer, 'README.md'), 'utf8'), 'hello\n');
   });
 
-  void it('refuses wrong credentials with 401 and a WWW-Authenticate challenge', async () => {
+  it('refuses wrong credentials with 401 and a WWW-Authenticate challenge', async () => {
     const repo = await gs.createRepo('private', { 'a.txt': 'a' });
     await assert.rejects(
       git(['clone', '-q', withBasic(repo.httpUrl, gs.username, 'wrong'), join(tmp, 'wrong')]),
@@ -65,7 +65,7 @@ void describe('startGitServer', () => {
     assert.ok(gs.requests.some((r) => r.status === 401));
   });
 
-  void it('pushes over SSH with the client key and StrictHostKeyChecking=yes', async () => {
+  it('pushes over SSH with the client key and StrictHostKeyChecking=yes', async () => {
     const repo = await gs.createRepo('org/app', { 'v.txt': '1' });
     assert.equal(repo.sshUrl, `${gs.sshUrl}/org/app.git`);
     const env = { GIT_SSH_COMMAND: sshCommand };
@@ -82,7 +82,7 @@ void describe('startGitServer', () => {
     assert.equal(readFileSync(join(viaHttp, 'v.txt'), 'utf8'), '2');
   });
 
-  void it('rejects an SSH host key that is not in known_hosts', async () => {
+  it('rejects an SSH host key that is not in known_hosts', async () => {
     const repo = await gs.createRepo('strict', { 'x': 'x' });
     writeFileSync(join(tmp, 'empty_known_hosts'), '');
     const env = { GIT_SSH_COMMAND: sshCommand.replace(join(tmp, 'known_hosts'), join(tmp, 'empty_known_hosts')) };
@@ -91,7 +91,7 @@ void describe('startGitServer', () => {
     );
   });
 
-  void it('pushes over HTTP and commits and tags with the helpers', async () => {
+  it('pushes over HTTP and commits and tags with the helpers', async () => {
     const repo = await gs.createRepo('helpers', { 'a.txt': 'a' });
     const work = join(tmp, 'http-push');
     const url = withBasic(repo.httpUrl, gs.username, gs.password);
@@ -112,7 +112,7 @@ void describe('startGitServer', () => {
     assert.equal(readFileSync(join(work, 'b.txt'), 'utf8'), 'b');
   });
 
-  void it('stop() removes the repositories and ends sshd', async () => {
+  it('stop() removes the repositories and ends sshd', async () => {
     const other = await startGitServer({ auth: 'none' });
     const repo = await other.createRepo('anon', { f: 'f' });
     await git(['ls-remote', repo.httpUrl]);

@@ -15,8 +15,8 @@ interface Manifest {
   annotations?: Record<string, string>;
 }
 
-void describe('startRegistry', () => {
-  void it('stores a pushed manifest and its layer, and lists its tags', async () => {
+describe('startRegistry', () => {
+  it('stores a pushed manifest and its layer, and lists its tags', async () => {
     const reg = await startRegistry();
     try {
       assert.match(reg.host, /^127\.0\.0\.1:\d+$/);
@@ -52,7 +52,7 @@ void describe('startRegistry', () => {
     assert.equal(existsSync(reg.dir), false);
   });
 
-  void it('pushes an OCI 1.1 artifact with artifactType and the empty config', async () => {
+  it('pushes an OCI 1.1 artifact with artifactType and the empty config', async () => {
     const reg = await startRegistry();
     try {
       const { manifest } = await reg.pushImage('charts/podinfo', '6.0.0', {
@@ -66,7 +66,7 @@ void describe('startRegistry', () => {
     }
   });
 
-  void it('with auth, serves the credentials and refuses anonymous and wrong access', async () => {
+  it('with auth, serves the credentials and refuses anonymous and wrong access', async () => {
     const reg = await startRegistry({ auth: { username: 'eddy', password: 's3cret' } });
     try {
       await reg.pushImage('private/app', 'latest');

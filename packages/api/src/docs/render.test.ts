@@ -13,8 +13,8 @@ import { GENERATED_MARKER, kindDocPath, renderIndex, renderKindDoc } from './ren
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');
 
-void describe('fieldRows', () => {
-  void it('flattens nested objects, lists and maps with paths', () => {
+describe('fieldRows', () => {
+  it('flattens nested objects, lists and maps with paths', () => {
     const { rows, rules } = fieldRows(HelmReleaseKind.spec.json, 'spec');
     const paths = rows.map((r) => r.path);
     for (const p of ['spec.chart.spec.sourceRef.kind', 'spec.valuesFrom[].targetPath', 'spec.install.strategy.retryInterval', 'spec.values']) {
@@ -26,14 +26,14 @@ void describe('fieldRows', () => {
     assert.ok(rules.some((r) => r.path === 'spec' && r.rule.message === 'either chart or chartRef must be set'));
   });
 
-  void it('names types', () => {
+  it('names types', () => {
     assert.equal(typeName({ type: 'array', items: { type: 'string' } }), '[]string');
     assert.equal(typeName({ type: 'object', additionalProperties: { type: 'string' } }), 'map[string]string');
   });
 });
 
-void describe('renderKindDoc', () => {
-  void it('documents Eddy extensions on the Kustomization page', () => {
+describe('renderKindDoc', () => {
+  it('documents Eddy extensions on the Kustomization page', () => {
     const page = renderKindDoc(KustomizationKind);
     assert.ok(page.startsWith(`<!-- ${GENERATED_MARKER} -->`));
     assert.match(page, /## Eddy extensions/);
@@ -41,15 +41,15 @@ void describe('renderKindDoc', () => {
     assert.ok(page.includes(toYaml(KustomizationKind.docs.example).trimEnd()));
   });
 
-  void it('says when a kind has no status', () => {
+  it('says when a kind has no status', () => {
     assert.match(renderKindDoc(ProviderKind), /Provider has no status\./);
   });
 
-  void it('escapes pipes in tables', () => {
+  it('escapes pipes in tables', () => {
     assert.ok(renderKindDoc(KustomizationKind).includes('\\|\\|'));
   });
 
-  void it('is deterministic and matches the generated files (run make generate when this fails)', () => {
+  it('is deterministic and matches the generated files (run make generate when this fails)', () => {
     for (const kind of allKinds()) {
       const page = renderKindDoc(kind);
       assert.equal(renderKindDoc(kind), page);

@@ -5,8 +5,8 @@ import { formatDigest, parseDigest, parseDigestLenient } from './digest.ts';
 
 const SHA256 = 'a'.repeat(64);
 
-void describe('parseDigest', () => {
-  void it('parses well-known and other algorithms', () => {
+describe('parseDigest', () => {
+  it('parses well-known and other algorithms', () => {
     assert.deepEqual(parseDigest(`sha256:${SHA256}`), { ok: true, value: { algorithm: 'sha256', encoded: SHA256 } });
     assert.deepEqual(parseDigest(`sha1:${'b'.repeat(40)}`), { ok: true, value: { algorithm: 'sha1', encoded: 'b'.repeat(40) } });
     assert.deepEqual(parseDigest('blake3:AbC_-='), { ok: true, value: { algorithm: 'blake3', encoded: 'AbC_-=' } });
@@ -14,16 +14,16 @@ void describe('parseDigest', () => {
 
   const bad = ['', SHA256, `sha256:${SHA256.slice(1)}`, `sha256:${SHA256.toUpperCase()}`, `SHA256:${SHA256}`, 'sha256:', ':abc', 'sha256:a b'];
   for (const input of bad) {
-    void it(`rejects ${JSON.stringify(input.slice(0, 20))}`, () => {
+    it(`rejects ${JSON.stringify(input.slice(0, 20))}`, () => {
       const result = parseDigest(input);
       assert.equal(result.ok, false);
       if (!result.ok) assert.equal(result.error.code, 'InvalidDigest');
     });
   }
 
-  void it('formats back', () => assert.equal(formatDigest({ algorithm: 'sha256', encoded: SHA256 }), `sha256:${SHA256}`));
+  it('formats back', () => assert.equal(formatDigest({ algorithm: 'sha256', encoded: SHA256 }), `sha256:${SHA256}`));
 
-  void it('treats a bare hex digest as sha256 when lenient', () => {
+  it('treats a bare hex digest as sha256 when lenient', () => {
     assert.deepEqual(parseDigestLenient(SHA256), { ok: true, value: { algorithm: 'sha256', encoded: SHA256 } });
     assert.equal(parseDigestLenient('').ok, false);
   });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { durationOr, formatDuration, formatDurationNanos, isFluxDuration, parseDuration, parseDurationNanos } from './duration.ts';
 import { ParseError } from './result.ts';
 
-void describe('parseDuration', () => {
+describe('parseDuration', () => {
   const cases: [string, number][] = [
     ['0', 0],
     ['-0', 0],
@@ -24,7 +24,7 @@ void describe('parseDuration', () => {
     ['60s', 60_000],
   ];
   for (const [input, ms] of cases) {
-    void it(`parses ${JSON.stringify(input)} as ${ms}ms`, () => {
+    it(`parses ${JSON.stringify(input)} as ${ms}ms`, () => {
       const result = parseDuration(input);
       assert.ok(result.ok, input);
       assert.equal(result.value, ms);
@@ -33,7 +33,7 @@ void describe('parseDuration', () => {
 
   const bad = ['', '1', 'h', '1h30', '1d', '1.2.3s', 'abc', '-', '1 h', '9223372036854775808ns', '3000000h'];
   for (const input of bad) {
-    void it(`rejects ${JSON.stringify(input)} with a typed error`, () => {
+    it(`rejects ${JSON.stringify(input)} with a typed error`, () => {
       const result = parseDuration(input);
       assert.equal(result.ok, false);
       if (!result.ok) {
@@ -44,14 +44,14 @@ void describe('parseDuration', () => {
     });
   }
 
-  void it('parses exactly in nanoseconds', () => {
+  it('parses exactly in nanoseconds', () => {
     const result = parseDurationNanos('1.000000001s');
     assert.ok(result.ok);
     assert.equal(result.value, 1_000_000_001n);
   });
 });
 
-void describe('formatDuration', () => {
+describe('formatDuration', () => {
   const cases: [number, string][] = [
     [0, '0s'],
     [5_400_000, '1h30m0s'],
@@ -66,10 +66,10 @@ void describe('formatDuration', () => {
     [90_061_001, '25h1m1.001s'],
   ];
   for (const [ms, text] of cases) {
-    void it(`formats ${ms}ms as ${text}`, () => assert.equal(formatDuration(ms), text));
+    it(`formats ${ms}ms as ${text}`, () => assert.equal(formatDuration(ms), text));
   }
 
-  void it('round-trips through parseDuration', () => {
+  it('round-trips through parseDuration', () => {
     for (const text of ['1h30m0s', '10m0s', '500ms', '1.5s', '2h0m0.25s']) {
       const parsed = parseDurationNanos(text);
       assert.ok(parsed.ok);
@@ -78,8 +78,8 @@ void describe('formatDuration', () => {
   });
 });
 
-void describe('isFluxDuration', () => {
-  void it('follows the CRD pattern', () => {
+describe('isFluxDuration', () => {
+  it('follows the CRD pattern', () => {
     assert.equal(isFluxDuration('1h30m'), true);
     assert.equal(isFluxDuration('1.5h'), true);
     assert.equal(isFluxDuration('1h', { hours: false }), false);
@@ -90,7 +90,7 @@ void describe('isFluxDuration', () => {
   });
 });
 
-void describe('durationOr', () => {
+describe('durationOr', () => {
   const cases: Array<[unknown, number]> = [
     ['5m', 300_000],
     [' 90s ', 90_000],
@@ -101,5 +101,5 @@ void describe('durationOr', () => {
     [30, 42],
     [null, 42],
   ];
-  for (const [value, want] of cases) void it(`${JSON.stringify(value) ?? 'undefined'} → ${want}`, () => assert.equal(durationOr(value, 42), want));
+  for (const [value, want] of cases) it(`${JSON.stringify(value) ?? 'undefined'} → ${want}`, () => assert.equal(durationOr(value, 42), want));
 });

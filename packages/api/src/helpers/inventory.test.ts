@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { formatObjMetadata, groupOf, inventoryEntryOf, parseObjMetadata } from './inventory.ts';
 import type { ObjMetadata } from './inventory.ts';
 
-void describe('inventory ids', () => {
+describe('inventory ids', () => {
   const cases: [ObjMetadata, string][] = [
     [{ namespace: 'default', name: 'podinfo', group: 'apps', kind: 'Deployment' }, 'default_podinfo_apps_Deployment'],
     [{ namespace: 'default', name: 'podinfo', group: '', kind: 'Service' }, 'default_podinfo__Service'],
@@ -13,21 +13,21 @@ void describe('inventory ids', () => {
     [{ namespace: 'flux-system', name: 'apps', group: 'kustomize.toolkit.fluxcd.io', kind: 'Kustomization' }, 'flux-system_apps_kustomize.toolkit.fluxcd.io_Kustomization'],
   ];
   for (const [obj, id] of cases) {
-    void it(`formats and parses ${id}`, () => {
+    it(`formats and parses ${id}`, () => {
       assert.equal(formatObjMetadata(obj), id);
       assert.deepEqual(parseObjMetadata(id), { ok: true, value: obj });
     });
   }
 
   for (const bad of ['', 'nounderscore', 'a_b', 'ns_name_group_', 'ns__group_Kind', 'ns_a_b_c_group_Kind']) {
-    void it(`rejects ${JSON.stringify(bad)}`, () => {
+    it(`rejects ${JSON.stringify(bad)}`, () => {
       const result = parseObjMetadata(bad);
       assert.equal(result.ok, false);
       if (!result.ok) assert.equal(result.error.code, 'InvalidObjMetadata');
     });
   }
 
-  void it('builds entries from objects', () => {
+  it('builds entries from objects', () => {
     assert.equal(groupOf('apps/v1'), 'apps');
     assert.equal(groupOf('v1'), '');
     assert.deepEqual(inventoryEntryOf({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'podinfo', namespace: 'default' } }), {

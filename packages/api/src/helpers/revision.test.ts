@@ -13,7 +13,7 @@ import {
 const SHA1 = '363a6a8fe6a7f13e05d34c163b0ef02a777da20a';
 const SHA256 = '9f2e2a5c3bd6b3b0a4ff3e6a4cf1c1b7bd93cf0c5a3b51d1f0fa0b3c1f42c9d1';
 
-void describe('parseRevision', () => {
+describe('parseRevision', () => {
   const cases: [string, { name?: string; algorithm: string; encoded: string; legacy?: boolean }][] = [
     [`main@sha1:${SHA1}`, { name: 'main', algorithm: 'sha1', encoded: SHA1 }],
     [`sha1:${SHA1}`, { algorithm: 'sha1', encoded: SHA1 }],
@@ -25,7 +25,7 @@ void describe('parseRevision', () => {
     [`feature/x/${SHA1}`, { name: 'feature/x', algorithm: 'sha1', encoded: SHA1, legacy: true }],
   ];
   for (const [input, want] of cases) {
-    void it(`parses ${input.slice(0, 30)}…`, () => {
+    it(`parses ${input.slice(0, 30)}…`, () => {
       const result = parseRevision(input);
       assert.ok(result.ok, input);
       assert.equal(result.value.name, want.name);
@@ -37,7 +37,7 @@ void describe('parseRevision', () => {
 
   const bad = ['', 'main', `@sha1:${SHA1}`, 'main@sha1:xyz', `main@sha1:${SHA1.slice(1)}`, `main@${SHA1}`, `sha1:${SHA1.toUpperCase()}`, 'main/abc'];
   for (const input of bad) {
-    void it(`rejects ${JSON.stringify(input.slice(0, 30))}`, () => {
+    it(`rejects ${JSON.stringify(input.slice(0, 30))}`, () => {
       const result = parseRevision(input);
       assert.equal(result.ok, false);
       if (!result.ok) assert.equal(result.error.code, 'InvalidRevision');
@@ -45,19 +45,19 @@ void describe('parseRevision', () => {
   }
 });
 
-void describe('formatRevision and friends', () => {
-  void it('formats with and without a name', () => {
+describe('formatRevision and friends', () => {
+  it('formats with and without a name', () => {
     assert.equal(formatRevision({ name: 'main', digest: { algorithm: 'sha1', encoded: SHA1 } }), `main@sha1:${SHA1}`);
     assert.equal(formatRevision({ digest: { algorithm: 'sha256', encoded: SHA256 } }), `sha256:${SHA256}`);
   });
 
-  void it('rewrites legacy revisions only', () => {
+  it('rewrites legacy revisions only', () => {
     assert.equal(transformLegacyRevision(`main/${SHA1}`), `main@sha1:${SHA1}`);
     assert.equal(transformLegacyRevision(`main@sha1:${SHA1}`), `main@sha1:${SHA1}`);
     assert.equal(transformLegacyRevision('6.0.3'), '6.0.3');
   });
 
-  void it('compares revisions by digest', () => {
+  it('compares revisions by digest', () => {
     assert.equal(sameRevision(`main/${SHA1}`, `main@sha1:${SHA1}`), true);
     assert.equal(sameRevision(`main@sha1:${SHA1}`, `sha1:${SHA1}`), true);
     assert.equal(sameRevision(`main@sha1:${SHA1}`, `sha256:${SHA256}`), false);
@@ -66,8 +66,8 @@ void describe('formatRevision and friends', () => {
   });
 });
 
-void describe('chart revisions', () => {
-  void it('parses versions with build metadata', () => {
+describe('chart revisions', () => {
+  it('parses versions with build metadata', () => {
     assert.deepEqual(parseChartRevision('6.0.3'), { ok: true, value: { version: '6.0.3' } });
     assert.deepEqual(parseChartRevision('6.0.3+4'), { ok: true, value: { version: '6.0.3', build: '4' } });
     assert.deepEqual(parseChartRevision('1.0.0-rc.1+1c8a7e2b9d4f'), { ok: true, value: { version: '1.0.0-rc.1', build: '1c8a7e2b9d4f' } });
@@ -76,7 +76,7 @@ void describe('chart revisions', () => {
     if (!bad.ok) assert.equal(bad.error.code, 'InvalidChartVersion');
   });
 
-  void it('formats build metadata like source-controller', () => {
+  it('formats build metadata like source-controller', () => {
     assert.equal(formatChartRevision('6.0.3'), '6.0.3');
     assert.equal(formatChartRevision('6.0.3', 4), '6.0.3+4');
     assert.equal(formatChartRevision('6.0.3', SHA1), `6.0.3+${SHA1.slice(0, 12)}`);

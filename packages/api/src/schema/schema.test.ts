@@ -19,8 +19,8 @@ import {
 import type { Infer } from './schema.ts';
 import { validateValue } from './validate.ts';
 
-void describe('schema builders', () => {
-  void it('emits string keywords only when set', () => {
+describe('schema builders', () => {
+  it('emits string keywords only when set', () => {
     assert.deepEqual(string().json, { type: 'string' });
     assert.deepEqual(string({ pattern: '^a$', minLength: 1, maxLength: 5, format: 'uri', description: 'd' }).json, {
       type: 'string',
@@ -32,7 +32,7 @@ void describe('schema builders', () => {
     });
   });
 
-  void it('narrows enums at the type level and emits them', () => {
+  it('narrows enums at the type level and emits them', () => {
     const s = string({ enum: ['a', 'b'] });
     const value: Infer<typeof s> = 'a';
     // @ts-expect-error 'c' is not in the enum
@@ -42,7 +42,7 @@ void describe('schema builders', () => {
     assert.equal(bad, 'c');
   });
 
-  void it('lists required fields in sorted order and sorts properties', () => {
+  it('lists required fields in sorted order and sorts properties', () => {
     const s = object({ zeta: string(), alpha: string().optional(), mid: boolean().default(true), beta: integer() });
     assert.deepEqual(Object.keys(s.json.properties!), ['alpha', 'beta', 'mid', 'zeta']);
     assert.deepEqual(s.json.required, ['beta', 'zeta']);
@@ -54,11 +54,11 @@ void describe('schema builders', () => {
     assert.ok(ok && missing);
   });
 
-  void it('omits required when every field is optional', () => {
+  it('omits required when every field is optional', () => {
     assert.equal(object({ a: string().optional() }).json.required, undefined);
   });
 
-  void it('keeps schemas immutable across modifiers', () => {
+  it('keeps schemas immutable across modifiers', () => {
     const base = string();
     const described = base.describe('x').optional().rule('self != ""', 'must not be empty');
     assert.equal(base.json.description, undefined);
@@ -67,12 +67,12 @@ void describe('schema builders', () => {
     assert.deepEqual(described.json['x-kubernetes-validations'], [{ rule: 'self != ""', message: 'must not be empty' }]);
   });
 
-  void it('builds durations with and without hours', () => {
+  it('builds durations with and without hours', () => {
     assert.equal(duration().json.pattern, DURATION_PATTERN);
     assert.equal(duration({ hours: false }).json.pattern, SHORT_DURATION_PATTERN);
   });
 
-  void it('builds arrays, maps and the free-form kinds', () => {
+  it('builds arrays, maps and the free-form kinds', () => {
     assert.deepEqual(array(string(), { minItems: 1, listType: 'map', listMapKeys: ['k'] }).json, {
       type: 'array',
       items: { type: 'string' },
@@ -86,7 +86,7 @@ void describe('schema builders', () => {
     assert.deepEqual(intOrString().json, { 'x-kubernetes-int-or-string': true });
   });
 
-  void it('reuses a shared schema with a field-specific description', () => {
+  it('reuses a shared schema with a field-specific description', () => {
     const shared = object({ name: string() }, { description: 'shared' });
     const field = ref(shared, 'specific').optional();
     assert.equal(field.json.description, 'specific');
@@ -95,7 +95,7 @@ void describe('schema builders', () => {
   });
 });
 
-void describe('validateValue', () => {
+describe('validateValue', () => {
   const spec = object({
     url: string({ pattern: '^https://' }),
     mode: string({ enum: ['a', 'b'] }).optional(),
@@ -105,11 +105,11 @@ void describe('validateValue', () => {
     free: json().optional(),
   });
 
-  void it('accepts a conforming value', () => {
+  it('accepts a conforming value', () => {
     assert.deepEqual(validateValue(spec.json, { url: 'https://x', mode: 'a', count: 0, labels: { a: 'b' }, free: [1] }, 'spec'), []);
   });
 
-  void it('reports each problem with its path', () => {
+  it('reports each problem with its path', () => {
     const issues = validateValue(spec.json, { url: 'http://x', mode: 'c', count: -1, tags: ['a', 'b'], extra: 1, labels: { a: 1 } }, 'spec');
     assert.deepEqual(
       issues.map((i) => i.path),
@@ -117,7 +117,7 @@ void describe('validateValue', () => {
     );
   });
 
-  void it('reports missing required fields and wrong types', () => {
+  it('reports missing required fields and wrong types', () => {
     assert.deepEqual(validateValue(spec.json, {}, 'spec'), [{ path: 'spec.url', message: 'Required value' }]);
     assert.equal(validateValue(spec.json, 'nope', 'spec')[0]!.message, 'must be of type object, got string');
   });

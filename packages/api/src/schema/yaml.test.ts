@@ -52,9 +52,9 @@ function roundTrip(value: unknown, version: '1.1' | '1.2'): unknown {
   return parse(toYaml(value), { version });
 }
 
-void describe('toYaml', () => {
+describe('toYaml', () => {
   for (const version of ['1.2', '1.1'] as const) {
-    void it(`round-trips tricky strings through a YAML ${version} reader`, () => {
+    it(`round-trips tricky strings through a YAML ${version} reader`, () => {
       for (const s of TRICKY) {
         assert.deepEqual(roundTrip({ key: s, list: [s], nested: { [s === '' ? 'empty' : s]: s } }, version), {
           key: s,
@@ -65,18 +65,18 @@ void describe('toYaml', () => {
     });
   }
 
-  void it('writes scalars, empty collections and nested lists', () => {
+  it('writes scalars, empty collections and nested lists', () => {
     const value = { n: 1, f: -2.5, t: true, z: null, e: [], o: {}, deep: [[1, 2], [{ a: 1, b: [] }]], top: [{ x: { y: 'z' } }] };
     assert.deepEqual(roundTrip(value, '1.2'), value);
     assert.equal(toYaml({ a: 'plain', b: 'x y' }), 'a: plain\nb: x y\n');
   });
 
-  void it('writes multi-line strings as literal blocks', () => {
+  it('writes multi-line strings as literal blocks', () => {
     assert.equal(toYaml({ patch: 'a\nb\n' }), 'patch: |\n  a\n  b\n');
     assert.equal(toYaml({ patch: 'a\nb' }), 'patch: |-\n  a\n  b\n');
   });
 
-  void it('quotes only what a reader would misread', () => {
+  it('quotes only what a reader would misread', () => {
     assert.equal(isPlainSafe('podinfo'), true);
     assert.equal(isPlainSafe('https://example.com/x'), true);
     assert.equal(isPlainSafe('yes'), false);
@@ -84,16 +84,16 @@ void describe('toYaml', () => {
     assert.equal(isPlainSafe('key: value'), false);
   });
 
-  void it('refuses values YAML cannot carry', () => {
+  it('refuses values YAML cannot carry', () => {
     assert.throws(() => toYaml({ n: Number.NaN }), TypeError);
   });
 
-  void it('round-trips every CRD and every docs example', () => {
+  it('round-trips every CRD and every docs example', () => {
     for (const crd of allCrds()) assert.deepEqual(roundTrip(crd, '1.1'), JSON.parse(JSON.stringify(crd)), crd.metadata.name);
     for (const kind of allKinds()) assert.deepEqual(roundTrip(kind.docs.example, '1.2'), kind.docs.example, kind.kind);
   });
 
-  void it('is deterministic', () => {
+  it('is deterministic', () => {
     assert.equal(toYaml(allCrds()), toYaml(allCrds()));
   });
 });

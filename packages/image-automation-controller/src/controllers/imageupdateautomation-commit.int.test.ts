@@ -49,7 +49,7 @@ spec:
 
 const git = (repo: GitRepo, ...args: string[]): string => execFileSync('git', ['--git-dir', repo.dir, ...args], { encoding: 'utf8' }).trim();
 
-void describe('ImageUpdateAutomation: commit', { timeout: 240_000 }, () => {
+describe('ImageUpdateAutomation: commit', { timeout: 240_000 }, () => {
   const ns = randomNamespaceName('imageupdate');
   const clock = new FakeClock(Date.parse('2026-02-03T04:05:06Z'));
   let client: DynamicClient;
@@ -122,7 +122,7 @@ void describe('ImageUpdateAutomation: commit', { timeout: 240_000 }, () => {
     await server?.stop();
   });
 
-  void it('commits exactly the marked line once, with the templated message, then nothing more', async () => {
+  it('commits exactly the marked line once, with the templated message, then nothing more', async () => {
     const repo = await gitRepo('fleet');
     await automation('fleet', {});
     const first = await reconcile('fleet', false);
@@ -158,7 +158,7 @@ void describe('ImageUpdateAutomation: commit', { timeout: 240_000 }, () => {
     assert.equal(full.obj.status?.lastHandledReconcileAt, 'r1');
   });
 
-  void it('reports a rejected non-fast-forward push as GitOperationFailed and leaves the remote alone', async () => {
+  it('reports a rejected non-fast-forward push as GitOperationFailed and leaves the remote alone', async () => {
     const repo = await gitRepo('stale');
     const moved = await server.commitFiles(`${ns}/stale`, { 'README.md': '# moved on\n' }, { branch: 'main' });
     await automation('stale', { git: { checkout: { ref: { branch: 'main', commit: repo.commit } }, commit: { author: { email: 'bot@eddy.dev' } }, push: { branch: 'main' } } });
@@ -173,7 +173,7 @@ void describe('ImageUpdateAutomation: commit', { timeout: 240_000 }, () => {
     assert.equal(obj.status?.lastPushCommit, undefined);
   });
 
-  void it('reports a missing GitRepository as SourceManagerFailed', async () => {
+  it('reports a missing GitRepository as SourceManagerFailed', async () => {
     await automation('nogit', {});
     await reconcile('nogit', false);
     const { obj, error } = await reconcile('nogit');
@@ -182,7 +182,7 @@ void describe('ImageUpdateAutomation: commit', { timeout: 240_000 }, () => {
     assert.match(get(obj as never, 'Ready')?.message ?? '', /referenced git repository does not exist/);
   });
 
-  void it('stalls on an invalid policy selector', async () => {
+  it('stalls on an invalid policy selector', async () => {
     await automation('badsel', { policySelector: { matchExpressions: [{ key: 'app', operator: 'Near', values: ['x'] }] } });
     await reconcile('badsel', false);
     const { obj, error } = await reconcile('badsel');
@@ -191,7 +191,7 @@ void describe('ImageUpdateAutomation: commit', { timeout: 240_000 }, () => {
     assert.match(get(obj as never, 'Ready')?.message ?? '', /failed to parse policy selector/);
   });
 
-  void it('stalls on a removed template field without pushing', async () => {
+  it('stalls on a removed template field without pushing', async () => {
     const repo = await gitRepo('oldtmpl');
     await automation('oldtmpl', {
       policySelector: { matchLabels: { app: 'podinfo' } },
@@ -204,7 +204,7 @@ void describe('ImageUpdateAutomation: commit', { timeout: 240_000 }, () => {
     assert.equal(git(repo, 'rev-parse', 'refs/heads/main'), repo.commit);
   });
 
-  void it('signs the commit with an SSH signing key', async () => {
+  it('signs the commit with an SSH signing key', async () => {
     const keyDir = mkdtempSync(join(tmpdir(), 'eddy-iac-sign-'));
     try {
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'bot@eddy.dev', '-f', join(keyDir, 'key')]);
@@ -225,7 +225,7 @@ void describe('ImageUpdateAutomation: commit', { timeout: 240_000 }, () => {
     }
   });
 
-  void it('pushes one branch per update with the branch-per-update annotation', async () => {
+  it('pushes one branch per update with the branch-per-update annotation', async () => {
     const repo = await gitRepo('perbranch');
     await automation('perbranch', {}, { annotations: { 'image.eddy.dev/branch-per-update': '' } });
     await reconcile('perbranch', false);
@@ -238,7 +238,7 @@ void describe('ImageUpdateAutomation: commit', { timeout: 240_000 }, () => {
     assert.equal(obj.status?.observedSourceRevision, `main@sha1:${repo.commit}`);
   });
 
-  void it('pushes a new policy image through the watches under the manager', async () => {
+  it('pushes a new policy image through the watches under the manager', async () => {
     const mgrNs = randomNamespaceName('imageupdate-mgr');
     await setupNamespace(mgrNs);
     await setPolicyTag('1.1.0', mgrNs);

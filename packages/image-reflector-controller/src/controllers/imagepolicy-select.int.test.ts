@@ -31,7 +31,7 @@ import { RegistryClient } from './registry-client.ts';
 const log = createLogger({ level: 'error', stream: new PassThrough() });
 const ctx = (): Parameters<ImagePolicyReconciler['reconcile']>[1] => ({ signal: new AbortController().signal, log, reconcileId: 't' });
 
-void describe('ImagePolicy: select', { timeout: 240_000 }, () => {
+describe('ImagePolicy: select', { timeout: 240_000 }, () => {
   const ns = randomNamespaceName('imagepolicy');
   const storeDir = mkdtempSync(join(tmpdir(), 'eddy-irc-policy-'));
   const clock = new FakeClock(Date.now());
@@ -91,7 +91,7 @@ void describe('ImagePolicy: select', { timeout: 240_000 }, () => {
     rmSync(storeDir, { recursive: true, force: true });
   });
 
-  void it('selects the highest tag in the semver range', async () => {
+  it('selects the highest tag in the semver range', async () => {
     await createPolicy('semver', {});
     const first = await reconcilePolicy('semver', false);
     assert.deepEqual(first.obj.metadata.finalizers, ['finalizers.fluxcd.io']);
@@ -106,7 +106,7 @@ void describe('ImagePolicy: select', { timeout: 240_000 }, () => {
     assert.equal(obj.status?.observedGeneration, obj.metadata.generation);
   });
 
-  void it('reports no matching tag as Ready=False with the policy and repository in the message', async () => {
+  it('reports no matching tag as Ready=False with the policy and repository in the message', async () => {
     await createPolicy('nomatch', { policy: { semver: { range: '>=5.0.0' } } });
     await reconcilePolicy('nomatch', false);
     const { obj, error } = await reconcilePolicy('nomatch');
@@ -118,7 +118,7 @@ void describe('ImagePolicy: select', { timeout: 240_000 }, () => {
     assert.equal(obj.status?.latestRef, undefined);
   });
 
-  void it('waits with DependencyNotReady for a missing or unscanned repository', async () => {
+  it('waits with DependencyNotReady for a missing or unscanned repository', async () => {
     await createPolicy('orphan', { imageRepositoryRef: { name: 'later' } });
     await reconcilePolicy('orphan', false);
     const missing = await reconcilePolicy('orphan');
@@ -135,7 +135,7 @@ void describe('ImagePolicy: select', { timeout: 240_000 }, () => {
     assert.equal(get(obj as never, 'Ready')?.status, 'True');
   });
 
-  void it('stalls on an invalid range', async () => {
+  it('stalls on an invalid range', async () => {
     await createPolicy('invalid', { policy: { semver: { range: 'not a range' } } });
     await reconcilePolicy('invalid', false);
     const { obj, error } = await reconcilePolicy('invalid');
@@ -144,7 +144,7 @@ void describe('ImagePolicy: select', { timeout: 240_000 }, () => {
     assert.match(get(obj as never, 'Ready')?.message ?? '', /^invalid policy: /);
   });
 
-  void it('reflects the digest of the selected tag', async () => {
+  it('reflects the digest of the selected tag', async () => {
     await createPolicy('digest', { digestReflectionPolicy: 'IfNotPresent' });
     await reconcilePolicy('digest', false);
     const { obj } = await reconcilePolicy('digest');
@@ -152,7 +152,7 @@ void describe('ImagePolicy: select', { timeout: 240_000 }, () => {
     assert.equal(get(obj as never, 'Ready')?.message, `Latest image tag for ${registry.host}/apps/podinfo resolved to 1.1.0 with digest ${digest110}`);
   });
 
-  void it('follows a new scan result of its repository through the watch', async () => {
+  it('follows a new scan result of its repository through the watch', async () => {
     const mgrNs = randomNamespaceName('imagepolicy-mgr');
     await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: mgrNs } });
     const mgr = new Manager({ kubeconfig, namespace: mgrNs, metricsAddr: '0', healthAddr: '0', logger: log, gracefulShutdownTimeoutMs: 5_000 });

@@ -37,7 +37,7 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
   }
 }
 
-void describe('ImageRepository: scan', { timeout: 240_000 }, () => {
+describe('ImageRepository: scan', { timeout: 240_000 }, () => {
   const ns = randomNamespaceName('imagerepo');
   const storeDir = mkdtempSync(join(tmpdir(), 'eddy-irc-scan-'));
   const clock = new FakeClock(Date.now());
@@ -93,7 +93,7 @@ void describe('ImageRepository: scan', { timeout: 240_000 }, () => {
     rmSync(storeDir, { recursive: true, force: true });
   });
 
-  void it('scans with docker-config credentials and stores the tags', async () => {
+  it('scans with docker-config credentials and stores the tags', async () => {
     await create('podinfo', { image: `${registry.host}/apps/podinfo`, secretRef: { name: 'registry-auth' } });
     const first = await reconcile('podinfo', false);
     assert.deepEqual(first.obj.metadata.finalizers, ['finalizers.fluxcd.io']);
@@ -113,7 +113,7 @@ void describe('ImageRepository: scan', { timeout: 240_000 }, () => {
     assert.deepEqual(await store.tags({ namespace: ns, name: 'podinfo' }), ['1.1.0', '1.0.0']);
   });
 
-  void it('waits for the interval, and scans again on a reconcile request', async () => {
+  it('waits for the interval, and scans again on a reconcile request', async () => {
     await registry.pushImage('apps/podinfo', '1.2.0');
     const before = (await fetchObj('podinfo')).status!.lastScanResult!;
     const same = await reconcile('podinfo');
@@ -128,7 +128,7 @@ void describe('ImageRepository: scan', { timeout: 240_000 }, () => {
     assert.equal(later.obj.status?.lastScanResult?.tagCount, 4, 'scanned again once the interval elapsed');
   });
 
-  void it('reports a registry refusing the credentials as AuthenticationFailed', async () => {
+  it('reports a registry refusing the credentials as AuthenticationFailed', async () => {
     await create('anonymous', { image: `${registry.host}/apps/podinfo` });
     await create('wrong', { image: `${registry.host}/apps/podinfo`, secretRef: { name: 'wrong-auth' } });
     for (const name of ['anonymous', 'wrong']) {
@@ -144,7 +144,7 @@ void describe('ImageRepository: scan', { timeout: 240_000 }, () => {
     }
   });
 
-  void it('reports a missing secret as AuthenticationFailed', async () => {
+  it('reports a missing secret as AuthenticationFailed', async () => {
     await create('nosecret', { image: `${registry.host}/apps/podinfo`, secretRef: { name: 'absent' } });
     await reconcile('nosecret', false);
     const { obj, error } = await reconcile('nosecret');
@@ -153,7 +153,7 @@ void describe('ImageRepository: scan', { timeout: 240_000 }, () => {
     assert.match(get(obj as never, 'Ready')?.message ?? '', /failed to configure authentication options: secrets "absent" not found/);
   });
 
-  void it('stalls on an invalid image without retrying', async () => {
+  it('stalls on an invalid image without retrying', async () => {
     await create('badimage', { image: `${registry.host}/apps/podinfo:1.0.0` });
     await reconcile('badimage', false);
     const { obj, error } = await reconcile('badimage');
@@ -164,7 +164,7 @@ void describe('ImageRepository: scan', { timeout: 240_000 }, () => {
     assert.equal(obj.status?.observedGeneration, obj.metadata.generation);
   });
 
-  void it('survives an unreachable registry under the manager and keeps serving', async () => {
+  it('survives an unreachable registry under the manager and keeps serving', async () => {
     const mgrNs = randomNamespaceName('imagerepo-mgr');
     await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: mgrNs } });
     const mgr = new Manager({ kubeconfig, namespace: mgrNs, metricsAddr: '0', healthAddr: '0', logger: log, gracefulShutdownTimeoutMs: 5_000 });

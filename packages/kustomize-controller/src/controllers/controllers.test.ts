@@ -24,8 +24,8 @@ const repo = (revision: string) =>
 
 const ready = [{ type: 'Ready', status: 'True' }];
 
-void describe('upsertHistory', () => {
-  void it('adds new digests first, updates known ones and keeps five', () => {
+describe('upsertHistory', () => {
+  it('adds new digests first, updates known ones and keeps five', () => {
     let h = upsertHistory(undefined, { digest: 'sha256:a', nowMs: 1000, durationMs: 1500, status: 'ReconciliationSucceeded', metadata: { revision: 'r1' } });
     assert.equal(h.length, 1);
     assert.equal(h[0]!.lastReconciledDuration, '1.5s');
@@ -42,8 +42,8 @@ void describe('upsertHistory', () => {
   });
 });
 
-void describe('watch mappings', () => {
-  void it('requeues Kustomizations of a source unless ready at its revision, cancelling health checks', () => {
+describe('watch mappings', () => {
+  it('requeues Kustomizations of a source unless ready at its revision, cancelling health checks', () => {
     const cancelled: string[] = [];
     const r = { cancelHealthChecks: (ns: string, name: string, rev: string) => (cancelled.push(`${ns}/${name}@${rev}`), true) };
     const items = [
@@ -61,7 +61,7 @@ void describe('watch mappings', () => {
     assert.deepEqual(cancelled, ['apps/old@main@sha1:2', 'apps/failed@main@sha1:2']);
   });
 
-  void it('requeues dependents of a Kustomization or HelmRelease', () => {
+  it('requeues dependents of a Kustomization or HelmRelease', () => {
     const items = [
       ks('a', { dependsOn: [{ name: 'infra' }] }),
       ks('b', { dependsOn: [{ name: 'infra', namespace: 'other' }] }),
@@ -81,8 +81,8 @@ void describe('watch mappings', () => {
   });
 });
 
-void describe('impersonatingConfig', () => {
-  void it('sets impersonateUser on the current user only', () => {
+describe('impersonatingConfig', () => {
+  it('sets impersonateUser on the current user only', () => {
     const base = new KubeConfig();
     base.loadFromOptions({
       clusters: [{ name: 'c', server: 'https://127.0.0.1:6443', skipTLSVerify: false }],

@@ -36,7 +36,7 @@ spec:
         x-kubernetes-preserve-unknown-fields: true
 `;
 
-void describe('Kustomization: apply', { timeout: 180_000 }, () => {
+describe('Kustomization: apply', { timeout: 180_000 }, () => {
   const events: RecordedEvent[] = [];
   const recorder = {
     annotatedEvent: (_obj: unknown, annotations: Record<string, string>, type: string, reason: string, message: string) => {
@@ -49,7 +49,7 @@ void describe('Kustomization: apply', { timeout: 180_000 }, () => {
 
   const cmRef = (namespace: string, name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name });
 
-  void it('applies CRDs and Namespaces before the objects that need them', async () => {
+  it('applies CRDs and Namespaces before the objects that need them', async () => {
     const group = `${env.ns}.eddy.test`;
     const extraNs = `${env.ns}-extra`;
     await env.publish('staged', {
@@ -80,7 +80,7 @@ void describe('Kustomization: apply', { timeout: 180_000 }, () => {
     }
   });
 
-  void it('corrects drift and honours the ssa IfNotPresent and Ignore policies', async () => {
+  it('corrects drift and honours the ssa IfNotPresent and Ignore policies', async () => {
     await env.publish('drift', {
       'all.yaml': [
         'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: managed\ndata: {k: desired}\n',
@@ -103,7 +103,7 @@ void describe('Kustomization: apply', { timeout: 180_000 }, () => {
     assert.ok(events.some((e) => e.message === `ConfigMap/${env.ns}/managed configured`), JSON.stringify(events.map((e) => e.message)));
   });
 
-  void it('recreates objects with immutable changes when force is set', async () => {
+  it('recreates objects with immutable changes when force is set', async () => {
     const job = (image: string) =>
       `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: once\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: ${image}}]\n`;
     await env.publish('job', { 'job.yaml': job('example.invalid/a:1') });

@@ -13,14 +13,14 @@ const cond = KustomizationEnv.condition;
 const cm = (name: string, data: Record<string, string>, annotations: Record<string, string> = {}): string =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  annotations: ${JSON.stringify(annotations)}\ndata: ${JSON.stringify(data)}\n`;
 
-void describe('Kustomization: basic', { timeout: 180_000 }, () => {
+describe('Kustomization: basic', { timeout: 180_000 }, () => {
   const env = new KustomizationEnv();
   before(() => env.start());
   after(() => env.stop());
 
   const getCm = (name: string) => env.client.get<{ apiVersion: string; kind: string; data?: Record<string, string>; metadata: { labels?: Record<string, string> } }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace: env.ns, name });
 
-  void it('applies manifests, records inventory and history, then prunes on the next revision', async () => {
+  it('applies manifests, records inventory and history, then prunes on the next revision', async () => {
     const art1 = await env.publish('app', {
       'deploy/a.yaml': cm('a', { k: '1' }),
       'deploy/b.yaml': cm('b', { k: '1' }),
@@ -73,7 +73,7 @@ void describe('Kustomization: basic', { timeout: 180_000 }, () => {
     assert.equal(second.obj.status?.history?.[0]?.metadata?.revision, art2.revision);
   });
 
-  void it('reports a missing source and a source without artifact', async () => {
+  it('reports a missing source and a source without artifact', async () => {
     await env.create('nosrc', { path: './' }, 'does-not-exist');
     const { obj, result } = await env.reconcile('nosrc');
     assert.equal(cond(obj, 'Ready')?.status, 'False');
@@ -88,7 +88,7 @@ void describe('Kustomization: basic', { timeout: 180_000 }, () => {
     assert.match(cond(second.obj, 'Ready')?.message ?? '', /^Source artifact not found, retrying in 30s$/);
   });
 
-  void it('fails the build with BuildFailed and keeps the last applied revision', async () => {
+  it('fails the build with BuildFailed and keeps the last applied revision', async () => {
     const good = await env.publish('bf', { 'cm.yaml': cm('bf', { k: '1' }) });
     await env.create('bf', { path: './', targetNamespace: env.ns });
     assert.equal(cond((await env.reconcile('bf')).obj, 'Ready')?.status, 'True');
@@ -104,7 +104,7 @@ void describe('Kustomization: basic', { timeout: 180_000 }, () => {
     assert.equal(cond(obj, 'Reconciling')?.reason, 'ProgressingWithRetry', 'Flux keeps Reconciling with retry after a failure');
   });
 
-  void it('fails with ArtifactFailed when the path does not exist', async () => {
+  it('fails with ArtifactFailed when the path does not exist', async () => {
     await env.publish('nopath', { 'cm.yaml': cm('np', {}) });
     await env.create('nopath', { path: './nope' });
     const { obj } = await env.reconcile('nopath');
@@ -112,7 +112,7 @@ void describe('Kustomization: basic', { timeout: 180_000 }, () => {
     assert.match(cond(obj, 'Ready')?.message ?? '', /kustomization path not found/);
   });
 
-  void it('skips suspended objects and prunes per deletionPolicy on deletion', async () => {
+  it('skips suspended objects and prunes per deletionPolicy on deletion', async () => {
     await env.publish('del', { 'cm.yaml': cm('del-a', { k: '1' }) });
     await env.create('del', { path: './', targetNamespace: env.ns });
     assert.equal(cond((await env.reconcile('del')).obj, 'Ready')?.status, 'True');

@@ -11,7 +11,7 @@ import { SopsTools } from '../testing/sops.ts';
 
 const cond = KustomizationEnv.condition;
 
-void describe('Kustomization: features', { timeout: 180_000 }, () => {
+describe('Kustomization: features', { timeout: 180_000 }, () => {
   const env = new KustomizationEnv();
   const sops = new SopsTools();
   before(() => env.start());
@@ -23,7 +23,7 @@ void describe('Kustomization: features', { timeout: 180_000 }, () => {
   const getObj = <T extends object>(kind: string, name: string) =>
     env.client.get<{ apiVersion: string; kind: string; metadata: Record<string, unknown> } & T>({ apiVersion: 'v1', kind, namespace: env.ns, name });
 
-  void it('substitutes variables from spec, ConfigMaps and Secrets', async () => {
+  it('substitutes variables from spec, ConfigMaps and Secrets', async () => {
     await env.client.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'vars', namespace: env.ns }, data: { region: 'eu', tier: 'cm' } } as never);
     await env.client.create({
       apiVersion: 'v1',
@@ -80,7 +80,7 @@ void describe('Kustomization: features', { timeout: 180_000 }, () => {
     assert.match(cond(missing.obj, 'Ready')?.message ?? '', /absent/);
   });
 
-  void it('decrypts SOPS-encrypted Secrets and generator files with an age key', async () => {
+  it('decrypts SOPS-encrypted Secrets and generator files with an age key', async () => {
     const key = sops.ageKey();
     await env.client.create({
       apiVersion: 'v1',
@@ -125,7 +125,7 @@ void describe('Kustomization: features', { timeout: 180_000 }, () => {
     assert.match(cond(wrong.obj, 'Ready')?.message ?? '', /decrypt/);
   });
 
-  void it('waits for dependencies to be ready', async () => {
+  it('waits for dependencies to be ready', async () => {
     await env.publish('dep', { 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dep\n' });
     await env.create('dep', { path: './', targetNamespace: env.ns, suspend: true });
     await env.publish('app', { 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n' });
@@ -143,7 +143,7 @@ void describe('Kustomization: features', { timeout: 180_000 }, () => {
     assert.equal(cond(obj, 'Ready')?.status, 'True', JSON.stringify(obj.status?.conditions));
   });
 
-  void it('reports apply failures as ReconciliationFailed', async () => {
+  it('reports apply failures as ReconciliationFailed', async () => {
     await env.publish('bad', { 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Not_Valid\n' });
     await env.create('bad', { path: './', targetNamespace: env.ns });
     const { obj } = await env.reconcile('bad');
@@ -154,7 +154,7 @@ void describe('Kustomization: features', { timeout: 180_000 }, () => {
     assert.equal(obj.status?.history?.[0]?.lastReconciledStatus, 'ReconciliationFailed');
   });
 
-  void it('stalls on invalid CEL health check expressions', async () => {
+  it('stalls on invalid CEL health check expressions', async () => {
     await env.publish('cel', { 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cel\n' });
     await env.create('cel', { path: './', healthCheckExprs: [{ apiVersion: 'v1', kind: 'ConfigMap', current: 'status.(' }] });
     const { obj, error } = await env.reconcile('cel');

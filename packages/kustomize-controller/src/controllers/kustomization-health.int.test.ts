@@ -28,12 +28,12 @@ const deployment = (name: string): string =>
 
 const configMap = (name: string, ready: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  ready: "${ready}"\n`;
 
-void describe('Kustomization: health', { timeout: 180_000 }, () => {
+describe('Kustomization: health', { timeout: 180_000 }, () => {
   const env = new KustomizationEnv();
   before(() => env.start());
   after(() => env.stop());
 
-  void it('passes health checks of ready objects and sets Healthy', async () => {
+  it('passes health checks of ready objects and sets Healthy', async () => {
     await env.publish('ok', { 'cm.yaml': configMap('ok', 'yes') });
     await env.create('ok', { path: './', targetNamespace: env.ns, wait: true });
     const { obj } = await env.reconcile('ok');
@@ -44,7 +44,7 @@ void describe('Kustomization: health', { timeout: 180_000 }, () => {
     assert.match(healthy?.message ?? '', /^Health check passed in \d/);
   });
 
-  void it('fails after the timeout when a Deployment never becomes ready', async () => {
+  it('fails after the timeout when a Deployment never becomes ready', async () => {
     await env.publish('slow', { 'deploy.yaml': deployment('slow') });
     await env.create('slow', { path: './', targetNamespace: env.ns, timeout: '2s', healthChecks: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'slow', namespace: env.ns }] });
     const { obj } = await env.reconcile('slow');
@@ -60,7 +60,7 @@ void describe('Kustomization: health', { timeout: 180_000 }, () => {
     assert.equal(obj.status?.history?.[0]?.lastReconciledStatus, 'HealthCheckFailed');
   });
 
-  void it('evaluates healthCheckExprs with CEL', async () => {
+  it('evaluates healthCheckExprs with CEL', async () => {
     await env.publish('cel', { 'cm.yaml': configMap('cel', 'no') });
     await env.create('cel', {
       path: './',
@@ -79,7 +79,7 @@ void describe('Kustomization: health', { timeout: 180_000 }, () => {
     assert.equal(cond(done.obj, 'Healthy')?.status, 'True');
   });
 
-  void it('cancels health checks when a new revision arrives', async () => {
+  it('cancels health checks when a new revision arrives', async () => {
     const art = await env.publish('cancel', { 'deploy.yaml': deployment('cancel') });
     await env.create('cancel', { path: './', targetNamespace: env.ns, timeout: '1m', wait: true });
     const started = Date.now();

@@ -12,14 +12,14 @@ import { KustomizationEnv } from '../testing/kustomization-env.ts';
 
 const cond = KustomizationEnv.condition;
 
-void describe('Kustomization: impersonation', { timeout: 120_000 }, () => {
+describe('Kustomization: impersonation', { timeout: 120_000 }, () => {
   const env = new KustomizationEnv();
   before(() => env.start());
   after(() => env.stop());
 
   const getCm = (name: string) => env.client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: env.ns, name });
 
-  void it('applies as the service account and is bound by its RBAC', async () => {
+  it('applies as the service account and is bound by its RBAC', async () => {
     await env.client.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'tenant', namespace: env.ns } } as never);
     await env.publish('tenant', { 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tenant-cm\ndata: {a: b}\n' });
     await env.create('tenant', { path: './', targetNamespace: env.ns, serviceAccountName: 'tenant' });
@@ -49,7 +49,7 @@ void describe('Kustomization: impersonation', { timeout: 120_000 }, () => {
     assert.ok(await getCm('tenant-cm'));
   });
 
-  void it('applies to a remote cluster from a kubeConfig Secret', async () => {
+  it('applies to a remote cluster from a kubeConfig Secret', async () => {
     const cp = await useControlPlane();
     await env.client.create({
       apiVersion: 'v1',
@@ -69,7 +69,7 @@ void describe('Kustomization: impersonation', { timeout: 120_000 }, () => {
     assert.ok(await getCm('remote-cm'));
   });
 
-  void it('skips pruning on deletion when the service account is gone', async () => {
+  it('skips pruning on deletion when the service account is gone', async () => {
     await env.client.delete({ apiVersion: 'v1', kind: 'ServiceAccount', namespace: env.ns, name: 'tenant' });
     await env.client.delete({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', namespace: env.ns, name: 'tenant' });
     await env.reconcile('tenant', { conformance: false });

@@ -17,7 +17,7 @@ import { setupKustomizationController } from './setup.ts';
 
 const cond = KustomizationEnv.condition;
 
-void describe('Kustomization: manager', { timeout: 180_000 }, () => {
+describe('Kustomization: manager', { timeout: 180_000 }, () => {
   const env = new KustomizationEnv();
   let mgr: Manager;
   let running: Promise<void>;
@@ -60,7 +60,7 @@ void describe('Kustomization: manager', { timeout: 180_000 }, () => {
     throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last?.status)}`);
   };
 
-  void it('reconciles on creation and on new source revisions', async () => {
+  it('reconciles on creation and on new source revisions', async () => {
     const art1 = await env.publish('app', { 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata: {v: "1"}\n' });
     await env.create('app', { path: './', targetNamespace: env.ns });
     await waitFor('app', (o) => o.status?.lastAppliedRevision === art1.revision, 'first revision applied');
@@ -72,7 +72,7 @@ void describe('Kustomization: manager', { timeout: 180_000 }, () => {
     assert.deepEqual(cm?.data, { v: '2' });
   });
 
-  void it('requeues dependents when a dependency becomes ready', async () => {
+  it('requeues dependents when a dependency becomes ready', async () => {
     await env.publish('child', { 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: child\n' });
     await env.create('child', { path: './', targetNamespace: env.ns, dependsOn: [{ name: 'parent' }] });
     await waitFor('child', (o) => cond(o, 'Ready')?.reason === 'DependencyNotReady', 'child waiting');

@@ -18,7 +18,7 @@ const sourceOpts: SummaryOptions = {
   negativePolarity: ['Stalled', 'FetchFailed', 'ArtifactOutdated', 'Reconciling'],
 };
 
-void describe('conditions.summary', () => {
+describe('conditions.summary', () => {
   const cases: Array<{ name: string; target?: string; before: ObjectWithConditions; opts: SummaryOptions; want: ConditionInput | undefined }> = [
     { name: 'no conditions in scope gives no summary', before: o(c('Ready', 'True')), opts: sourceOpts, want: undefined },
     {
@@ -108,12 +108,12 @@ void describe('conditions.summary', () => {
     },
   ];
   for (const tc of cases) {
-    void it(tc.name, () => {
+    it(tc.name, () => {
       assert.deepEqual(summary(tc.before, tc.target ?? 'Ready', tc.opts), tc.want);
     });
   }
 
-  void it('setSummary writes the target and leaves other conditions alone', () => {
+  it('setSummary writes the target and leaves other conditions alone', () => {
     const obj = o(c('FetchFailed', 'True', 'Auth', 'denied'));
     setSummary(obj, 'Ready', sourceOpts, new FakeClock());
     assert.deepEqual(
@@ -125,7 +125,7 @@ void describe('conditions.summary', () => {
     );
   });
 
-  void it('setSummary is a no-op without conditions in scope', () => {
+  it('setSummary is a no-op without conditions in scope', () => {
     const obj = o();
     setSummary(obj, 'Ready', sourceOpts, new FakeClock());
     assert.deepEqual(obj.status?.conditions, []);

@@ -13,18 +13,18 @@ function o(...cs: Condition[]): ObjectWithConditions {
 }
 const states = (x: ObjectWithConditions): string[] => (x.status?.conditions ?? []).map((k) => `${k.type}=${k.status}/${k.reason}`);
 
-void describe('diffConditions', () => {
-  void it('finds adds, changes and removals', () => {
+describe('diffConditions', () => {
+  it('finds adds, changes and removals', () => {
     const patch = diffConditions(o(c('Ready', 'True'), c('Gone', 'True')), o(c('Ready', 'False'), c('New', 'True')));
     assert.deepEqual(
       patch.map((p) => `${p.op}:${'after' in p ? p.after.type : p.before.type}`),
       ['Change:Ready', 'Add:New', 'Remove:Gone'],
     );
   });
-  void it('is empty when nothing changed', () => assert.deepEqual(diffConditions(o(c('Ready', 'True')), o(c('Ready', 'True'))), []));
+  it('is empty when nothing changed', () => assert.deepEqual(diffConditions(o(c('Ready', 'True')), o(c('Ready', 'True'))), []));
 });
 
-void describe('applyConditionsPatch', () => {
+describe('applyConditionsPatch', () => {
   const cases: Array<{
     name: string;
     before: ObjectWithConditions;
@@ -109,7 +109,7 @@ void describe('applyConditionsPatch', () => {
     },
   ];
   for (const tc of cases) {
-    void it(tc.name, () => {
+    it(tc.name, () => {
       const patch = diffConditions(tc.before, tc.after);
       const run = (): void => applyConditionsPatch(tc.latest, patch, { clock: new FakeClock(), ...tc.opts });
       if (tc.wantConflict) {

@@ -15,7 +15,7 @@ function cond(type: string, status: Condition['status'], ...[reason = 'R', messa
   return { type, status, observedGeneration: gen, lastTransitionTime: at, reason, message };
 }
 
-void describe('conditions.set', () => {
+describe('conditions.set', () => {
   const cases: Array<{ name: string; before: ObjectWithConditions; set: conditions.ConditionInput; want: Condition[] }> = [
     {
       name: 'adds a new condition stamped with now and the generation',
@@ -84,14 +84,14 @@ void describe('conditions.set', () => {
     },
   ];
   for (const tc of cases) {
-    void it(tc.name, () => {
+    it(tc.name, () => {
       const clock = new FakeClock(Date.parse(T1) + 999);
       conditions.set(tc.before, tc.set, clock);
       assert.deepEqual(tc.before.status?.conditions, tc.want);
     });
   }
 
-  void it('trims messages longer than 32 KiB and ends them in ...', () => {
+  it('trims messages longer than 32 KiB and ends them in ...', () => {
     const o = obj(1);
     conditions.markFalse(o, 'Ready', 'R', 'é'.repeat(20000), new FakeClock());
     const msg = conditions.getMessage(o, 'Ready');
@@ -101,7 +101,7 @@ void describe('conditions.set', () => {
   });
 });
 
-void describe('conditions mark helpers', () => {
+describe('conditions mark helpers', () => {
   const clock = new FakeClock(Date.parse(T1));
   const cases: Array<{ name: string; before: Condition[]; run: (o: ObjectWithConditions) => void; want: string[] }> = [
     {
@@ -130,7 +130,7 @@ void describe('conditions mark helpers', () => {
     },
   ];
   for (const tc of cases) {
-    void it(tc.name, () => {
+    it(tc.name, () => {
       const o = obj(1, tc.before);
       tc.run(o);
       assert.deepEqual(conditions.list(o).map((c) => `${c.type}=${c.status}`), tc.want);
@@ -138,7 +138,7 @@ void describe('conditions mark helpers', () => {
   }
 });
 
-void describe('conditions getters', () => {
+describe('conditions getters', () => {
   const o = obj(1, [cond('Ready', 'True', 'Succeeded', 'done'), cond('Healthy', 'False'), cond('X', 'Unknown')]);
   const cases: Array<{ name: string; got: unknown; want: unknown }> = [
     { name: 'isTrue', got: conditions.isTrue(o, 'Ready'), want: true },
@@ -162,14 +162,14 @@ void describe('conditions getters', () => {
     { name: 'getObservedGeneration', got: conditions.getObservedGeneration(o, 'Ready'), want: 1 },
     { name: 'has', got: conditions.has(o, 'Healthy'), want: true },
   ];
-  for (const tc of cases) void it(tc.name, () => assert.deepEqual(tc.got, tc.want));
+  for (const tc of cases) it(tc.name, () => assert.deepEqual(tc.got, tc.want));
 
-  void it('get returns a copy', () => {
+  it('get returns a copy', () => {
     conditions.get(o, 'Ready')!.status = 'False';
     assert.equal(conditions.isTrue(o, 'Ready'), true);
   });
 });
 
-void describe('formatTime', () => {
-  void it('drops milliseconds', () => assert.equal(conditions.formatTime(Date.parse('2026-03-04T05:06:07.891Z')), '2026-03-04T05:06:07Z'));
+describe('formatTime', () => {
+  it('drops milliseconds', () => assert.equal(conditions.formatTime(Date.parse('2026-03-04T05:06:07.891Z')), '2026-03-04T05:06:07Z'));
 });

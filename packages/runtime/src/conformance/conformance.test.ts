@@ -16,7 +16,7 @@ function o(generation: number, observedGeneration: number | undefined, ...cs: Co
   };
 }
 
-void describe('checkConditions (reconciled)', () => {
+describe('checkConditions (reconciled)', () => {
   const cases: Array<{ name: string; before: ObjectWithConditions; want: string[] }> = [
     { name: 'a clean Ready=True status', before: o(2, 2, c('Ready', 'True'), c('ArtifactInStorage', 'True')), want: [] },
     { name: 'a clean failure', before: o(2, 1, c('Ready', 'False'), c('FetchFailed', 'True')), want: [] },
@@ -41,11 +41,11 @@ void describe('checkConditions (reconciled)', () => {
     { name: 'missing observedGeneration counts as 0', before: o(1, undefined, c('Ready', 'True', 1)), want: ['FAIL0007', 'FAIL0009'] },
   ];
   for (const tc of cases) {
-    void it(tc.name, () => assert.deepEqual(checkConditions(tc.before, NEG).map((v) => v.id), tc.want));
+    it(tc.name, () => assert.deepEqual(checkConditions(tc.before, NEG).map((v) => v.id), tc.want));
   }
 });
 
-void describe('checkInProgress', () => {
+describe('checkInProgress', () => {
   const cases: Array<{ name: string; before: ObjectWithConditions; want: string[] }> = [
     { name: 'first run: Reconciling with Ready Unknown', before: o(1, -1, c('Reconciling', 'True', 1), c('Ready', 'Unknown', 1)), want: [] },
     { name: 'no drift: Reconciling with Ready True', before: o(2, 1, c('Reconciling', 'True'), c('Ready', 'True', 1)), want: [] },
@@ -58,11 +58,11 @@ void describe('checkInProgress', () => {
     },
   ];
   for (const tc of cases) {
-    void it(tc.name, () => assert.deepEqual(checkInProgress(tc.before).map((v) => v.id), tc.want));
+    it(tc.name, () => assert.deepEqual(checkInProgress(tc.before).map((v) => v.id), tc.want));
   }
 });
 
-void describe('lintConditions', () => {
+describe('lintConditions', () => {
   const cases: Array<{ name: string; before: ObjectWithConditions; want: string[] }> = [
     { name: 'clean', before: o(2, 2, c('Ready', 'True')), want: [] },
     { name: 'WARN0001 negative condition present (False) with Ready True', before: o(2, 2, c('Ready', 'True'), c('FetchFailed', 'False')), want: ['WARN0001'] },
@@ -76,19 +76,19 @@ void describe('lintConditions', () => {
     { name: 'WARN0005 missing condition generation', before: o(2, 1, c('Ready', 'False', 0)), want: ['WARN0005'] },
   ];
   for (const tc of cases) {
-    void it(tc.name, () => assert.deepEqual(lintConditions(tc.before, NEG).map((v) => v.id), tc.want));
+    it(tc.name, () => assert.deepEqual(lintConditions(tc.before, NEG).map((v) => v.id), tc.want));
   }
 });
 
-void describe('assertions', () => {
-  void it('assertConformant lists every violation', () => {
+describe('assertions', () => {
+  it('assertConformant lists every violation', () => {
     assert.throws(
       () => assertConformant(o(2, 3, c('Reconciling', 'True'), c('Stalled', 'True')), NEG),
       (e: unknown) => e instanceof AssertionError && /FAIL0002[\s\S]*FAIL0005[\s\S]*FAIL0006/.test(e.message),
     );
   });
-  void it('assertConformant passes a clean status', () => assertConformant(o(1, 1, c('Ready', 'True', 1)), NEG));
-  void it('assertInProgressConformant throws on FAIL0011', () => {
+  it('assertConformant passes a clean status', () => assertConformant(o(1, 1, c('Ready', 'True', 1)), NEG));
+  it('assertInProgressConformant throws on FAIL0011', () => {
     assert.throws(() => assertInProgressConformant(o(1, 1, c('Ready', 'Unknown', 1))), AssertionError);
   });
 });

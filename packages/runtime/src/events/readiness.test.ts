@@ -21,7 +21,7 @@ function recorder(): { sink: ReadinessEventSink; got: string[] } {
   return { got, sink: { event: (_o, type, reason, message, opts) => got.push(`${type} ${reason} ${message}${opts?.annotations ? ` ${JSON.stringify(opts.annotations)}` : ''}`) } };
 }
 
-void describe('notifyReadiness', () => {
+describe('notifyReadiness', () => {
   const cases: Array<{ name: string; before: Ready; after: Ready; annotations?: Record<string, string>; want: string[] }> = [
     { name: 'becoming ready is Normal', before: ['Unknown', 'Progressing', 'x'], after: ['True', 'Succeeded', 'found 3 tags'], want: ['Normal Succeeded found 3 tags'] },
     { name: 'a first Ready=True is Normal', before: undefined, after: ['True', 'Succeeded', 'ok'], want: ['Normal Succeeded ok'] },
@@ -39,14 +39,14 @@ void describe('notifyReadiness', () => {
     },
   ];
   for (const tc of cases) {
-    void it(tc.name, () => {
+    it(tc.name, () => {
       const { sink, got } = recorder();
       notifyReadiness(sink, withReady(tc.before), withReady(tc.after), 'next scan in 5m0s', tc.annotations);
       assert.deepEqual(got, tc.want);
     });
   }
 
-  void it('does nothing without a sink', () => {
+  it('does nothing without a sink', () => {
     assert.doesNotThrow(() => notifyReadiness(undefined, withReady(undefined), withReady(['True', 'Succeeded', 'ok']), 'trace'));
   });
 });

@@ -24,7 +24,7 @@ const testClock: Clock = {
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
 };
 
-void describe('EventRecorder against a real apiserver', () => {
+describe('EventRecorder against a real apiserver', () => {
   let client: DynamicClient;
   let server: Server;
   let address = '';
@@ -58,7 +58,7 @@ void describe('EventRecorder against a real apiserver', () => {
   const listEvents = async (): Promise<KubeObject[]> =>
     (await client.list('events.k8s.io/v1', 'Event', { namespace: ns })).items.filter((e) => (e['regarding'] as { name?: string }).name === 'subject');
 
-  void it('creates valid Events, counts repeats as a series, and forwards Flux events', async () => {
+  it('creates valid Events, counts repeats as a series, and forwards Flux events', async () => {
     const errors: string[] = [];
     const recorder = new EventRecorder({
       reportingController: 'source-controller',
@@ -100,7 +100,7 @@ void describe('EventRecorder against a real apiserver', () => {
     assert.match(received[0]?.timestamp ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
 
-  void it('logs, and does not throw, when the receiver rejects events', async () => {
+  it('logs, and does not throw, when the receiver rejects events', async () => {
     answer = 400;
     const errors: string[] = [];
     const recorder = new EventRecorder({

@@ -49,8 +49,8 @@ function harness(opts: Partial<EventRecorderOptions> = {}, answers: Array<number
   return { client, clock, posts, errors, recorder, events };
 }
 
-void describe('EventRecorder', () => {
-  void it('writes an events.k8s.io/v1 Event and forwards a Flux event', async () => {
+describe('EventRecorder', () => {
+  it('writes an events.k8s.io/v1 Event and forwards a Flux event', async () => {
     const h = harness();
     h.recorder.event(repo, 'Normal', 'NewArtifact', 'stored artifact', {
       annotations: eventMetadata('source.toolkit.fluxcd.io', { revision: 'main@sha1:abc', digest: '' }),
@@ -94,7 +94,7 @@ void describe('EventRecorder', () => {
     { name: 'Trace is a Normal Kubernetes event and not forwarded', type: 'Trace', wantKube: 'Normal' },
   ];
   for (const tc of typeCases) {
-    void it(tc.name, async () => {
+    it(tc.name, async () => {
       const h = harness();
       h.recorder.event(repo, tc.type, 'R', 'm');
       await h.recorder.idle();
@@ -103,7 +103,7 @@ void describe('EventRecorder', () => {
     });
   }
 
-  void it('counts identical events into a series and coalesces later repeats', async () => {
+  it('counts identical events into a series and coalesces later repeats', async () => {
     const h = harness({ seriesFlushMs: 30_000 });
     for (let i = 0; i < 4; i++) {
       h.recorder.event(repo, 'Warning', 'GitOperationFailed', 'auth failed');
@@ -119,7 +119,7 @@ void describe('EventRecorder', () => {
     assert.equal(h.posts.length, 4, 'every occurrence is forwarded; notification-controller dedupes');
   });
 
-  void it('starts a new Event once a series has finished', async () => {
+  it('starts a new Event once a series has finished', async () => {
     const h = harness();
     h.recorder.event(repo, 'Normal', 'R', 'same');
     await h.clock.advance(7 * 60_000);
@@ -128,7 +128,7 @@ void describe('EventRecorder', () => {
     assert.equal(h.events().length, 2);
   });
 
-  void it('treats a different message as a different event', async () => {
+  it('treats a different message as a different event', async () => {
     const h = harness();
     h.recorder.event(repo, 'Normal', 'R', 'one');
     h.recorder.event(repo, 'Normal', 'R', 'two');
@@ -136,7 +136,7 @@ void describe('EventRecorder', () => {
     assert.equal(h.events().length, 2);
   });
 
-  void it('re-creates a series Event that was deleted', async () => {
+  it('re-creates a series Event that was deleted', async () => {
     const h = harness();
     h.recorder.event(repo, 'Normal', 'R', 'm');
     await h.recorder.idle();
@@ -148,7 +148,7 @@ void describe('EventRecorder', () => {
     assert.deepEqual(h.events()[1]?.['series'], { count: 2, lastObservedTime: '2026-01-01T00:00:00.000000Z' });
   });
 
-  void it('rate-limits a flood with a token bucket (burst 25, one per 5 minutes)', async () => {
+  it('rate-limits a flood with a token bucket (burst 25, one per 5 minutes)', async () => {
     const h = harness({ seriesFinishMs: 0 });
     for (let i = 0; i < 30; i++) {
       h.recorder.event(repo, 'Normal', 'R', 'flood');
@@ -163,7 +163,7 @@ void describe('EventRecorder', () => {
     assert.equal(h.events().length, 26);
   });
 
-  void it('cuts the Kubernetes note to 1024 bytes but forwards the full message', async () => {
+  it('cuts the Kubernetes note to 1024 bytes but forwards the full message', async () => {
     const h = harness();
     const long = 'x'.repeat(5000);
     h.recorder.event(repo, 'Warning', 'BuildFailed', long);
@@ -174,7 +174,7 @@ void describe('EventRecorder', () => {
     assert.equal(h.posts[0]?.message, long);
   });
 
-  void it('puts events about cluster-scoped objects in default and does not forward them', async () => {
+  it('puts events about cluster-scoped objects in default and does not forward them', async () => {
     const h = harness();
     h.recorder.event({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } }, 'Normal', 'R', 'm');
     await h.recorder.idle();
@@ -183,7 +183,7 @@ void describe('EventRecorder', () => {
     assert.match(h.errors[0] ?? '', /failed to get object namespace/);
   });
 
-  void it('never blocks the caller, and drops events when the queue is full', async () => {
+  it('never blocks the caller, and drops events when the queue is full', async () => {
     const h = harness({ maxQueued: 2, webhook: undefined });
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => (release = r));
@@ -203,7 +203,7 @@ void describe('EventRecorder', () => {
     assert.equal(h.events().length, 3);
   });
 
-  void it('logs, and does not throw, when the apiserver rejects an event', async () => {
+  it('logs, and does not throw, when the apiserver rejects an event', async () => {
     const h = harness();
     h.client.beforeWrite = () => {
       throw new FakeApiError(422, 'Invalid', 'bad event');
@@ -213,7 +213,7 @@ void describe('EventRecorder', () => {
     assert.match(h.errors.join('\n'), /unable to write Kubernetes event.*bad event/);
   });
 
-  void it('stop writes pending series counts', async () => {
+  it('stop writes pending series counts', async () => {
     const h = harness();
     for (let i = 0; i < 3; i++) h.recorder.event(repo, 'Normal', 'R', 'm');
     await h.recorder.stop();
@@ -224,12 +224,12 @@ void describe('EventRecorder', () => {
     assert.equal(h.events().length, 1);
   });
 
-  void it('rejects an invalid events address', () => {
+  it('rejects an invalid events address', () => {
     assert.throws(() => harness({ webhook: 'not a url' }), TypeError);
   });
 });
 
-void describe('webhook forwarding', () => {
+describe('webhook forwarding', () => {
   const cases: Array<{ name: string; answers: Array<number | Error>; wantPosts: number; wantLogged: boolean }> = [
     { name: 'delivered', answers: [200], wantPosts: 1, wantLogged: false },
     { name: '429 is a duplicate: not retried, not an error', answers: [429], wantPosts: 1, wantLogged: false },
@@ -240,7 +240,7 @@ void describe('webhook forwarding', () => {
     { name: 'gives up after 4 retries', answers: [500, 500, 500, 500, 500, 500], wantPosts: 5, wantLogged: true },
   ];
   for (const tc of cases) {
-    void it(tc.name, async () => {
+    it(tc.name, async () => {
       const h = harness({ client: undefined }, [...tc.answers]);
       h.recorder.event(repo, 'Warning', 'Failed', 'boom');
       for (let i = 0; i < 6; i++) await h.clock.advance(16_000);
@@ -250,7 +250,7 @@ void describe('webhook forwarding', () => {
     });
   }
 
-  void it('waits 1s, 2s, 4s and 8s between attempts', async () => {
+  it('waits 1s, 2s, 4s and 8s between attempts', async () => {
     const h = harness({ client: undefined }, [500, 500, 500, 500, 500]);
     h.recorder.event(repo, 'Warning', 'Failed', 'boom');
     const seen: number[] = [];

@@ -6,7 +6,7 @@ import { FakeKubeClient } from '../patch/fake-client.ts';
 import { SerialPatcher } from '../patch/serial-patcher.ts';
 import { addFinalizer, ensureFinalizer, FLUX_FINALIZER, hasFinalizer, isDeleting, removeFinalizer, type ObjectWithFinalizers } from './index.ts';
 
-void describe('finalizer helpers', () => {
+describe('finalizer helpers', () => {
   const cases: Array<{ name: string; before?: string[]; run: (o: ObjectWithFinalizers) => boolean; want?: string[]; changed: boolean }> = [
     { name: 'add to none', run: (o) => addFinalizer(o), want: [FLUX_FINALIZER], changed: true },
     { name: 'add keeps others', before: ['x'], run: (o) => addFinalizer(o), want: ['x', FLUX_FINALIZER], changed: true },
@@ -16,21 +16,21 @@ void describe('finalizer helpers', () => {
     { name: 'remove of a missing one', before: ['x'], run: (o) => removeFinalizer(o, 'y'), want: ['x'], changed: false },
   ];
   for (const tc of cases) {
-    void it(tc.name, () => {
+    it(tc.name, () => {
       const o: ObjectWithFinalizers = { metadata: tc.before ? { finalizers: [...tc.before] } : {} };
       assert.equal(tc.run(o), tc.changed);
       assert.deepEqual(o.metadata.finalizers, tc.want);
     });
   }
-  void it('hasFinalizer and isDeleting', () => {
+  it('hasFinalizer and isDeleting', () => {
     assert.equal(hasFinalizer({ metadata: { finalizers: ['a'] } }, 'a'), true);
     assert.equal(isDeleting({ metadata: { deletionTimestamp: '2026-01-01T00:00:00Z' } }), true);
     assert.equal(isDeleting({ metadata: {} }), false);
   });
 });
 
-void describe('ensureFinalizer', () => {
-  void it('patches once and re-bases the patcher', async () => {
+describe('ensureFinalizer', () => {
+  it('patches once and re-bases the patcher', async () => {
     const client = new FakeKubeClient();
     const obj = client.seed<KubeObject>({ apiVersion: 'v1', kind: 'Thing', metadata: { name: 'a', namespace: 'n' } });
     const patcher = new SerialPatcher(obj, client);

@@ -7,8 +7,8 @@ import { flag, managerOptionsFromFlags, runtimeFlags, validateRuntimeFlags } fro
 
 const flags = defineFlags({ ...runtimeFlags, storagePath: flag.string('storage-path', '/data', 'Artifact storage.') }, 'source-controller');
 
-void describe('flags', () => {
-  void it("has Flux's defaults", () => {
+describe('flags', () => {
+  it("has Flux's defaults", () => {
     const { values, help, args } = flags.parse([]);
     assert.equal(help, false);
     assert.deepEqual(args, []);
@@ -27,7 +27,7 @@ void describe('flags', () => {
     assert.equal(values.storagePath, '/data');
   });
 
-  void it('accepts --name=value, --name value, bare and explicit booleans', () => {
+  it('accepts --name=value, --name value, bare and explicit booleans', () => {
     const { values } = flags.parse([
       '--concurrent=10',
       '--metrics-addr',
@@ -52,7 +52,7 @@ void describe('flags', () => {
     assert.equal(values.logLevel, 'debug');
   });
 
-  void it('rejects unknown flags and bad values, naming the flag', () => {
+  it('rejects unknown flags and bad values, naming the flag', () => {
     assert.throws(() => flags.parse(['--no-such-flag']), (e: unknown) => e instanceof FlagError && /unknown flag: --no-such-flag/.test(e.message));
     assert.throws(() => flags.parse(['--concurrent=four']), /invalid argument "four" for "--concurrent" flag/);
     assert.throws(() => flags.parse(['--watch-all-namespaces=maybe']), /expected true or false/);
@@ -60,7 +60,7 @@ void describe('flags', () => {
     assert.throws(() => flags.parse(['--metrics-addr']), /flag needs an argument: --metrics-addr/);
   });
 
-  void it('reports --help and prints a usage with defaults', () => {
+  it('reports --help and prints a usage with defaults', () => {
     assert.equal(flags.parse(['--help']).help, true);
     assert.equal(flags.parse(['-h']).help, true);
     const usage = flags.usage();
@@ -70,11 +70,11 @@ void describe('flags', () => {
     assert.match(usage, /--enable-leader-election\s+Enable leader election/);
   });
 
-  void it('keeps arguments after -- and bare words', () => {
+  it('keeps arguments after -- and bare words', () => {
     assert.deepEqual(flags.parse(['run', '--', '--concurrent=1']).args, ['run', '--concurrent=1']);
   });
 
-  void it('validates cross-flag rules', () => {
+  it('validates cross-flag rules', () => {
     assert.deepEqual(validateRuntimeFlags(flags.parse([]).values), []);
     const bad = flags.parse(['--leader-election-renew-deadline=40s', '--interval-jitter-percentage=100', '--concurrent=0']).values;
     const problems = validateRuntimeFlags(bad);
@@ -82,8 +82,8 @@ void describe('flags', () => {
   });
 });
 
-void describe('managerOptionsFromFlags', () => {
-  void it('maps Flux flags to manager options', () => {
+describe('managerOptionsFromFlags', () => {
+  it('maps Flux flags to manager options', () => {
     const v = flags.parse(['--enable-leader-election', '--watch-label-selector=shard=a', '--metrics-addr=:9000', '--leader-election-retry-period=2s']).values;
     const o = managerOptionsFromFlags(v, { leaderElectionId: 'source-controller-leader-election', runtimeNamespace: 'flux-system' });
     assert.equal(o.namespace, '');
@@ -102,14 +102,14 @@ void describe('managerOptionsFromFlags', () => {
     });
   });
 
-  void it('watches only the runtime namespace with --watch-all-namespaces=false', () => {
+  it('watches only the runtime namespace with --watch-all-namespaces=false', () => {
     const v = flags.parse(['--watch-all-namespaces=false']).values;
     assert.equal(managerOptionsFromFlags(v, { leaderElectionId: 'x', runtimeNamespace: 'flux-system' }).namespace, 'flux-system');
     assert.throws(() => managerOptionsFromFlags(v, { leaderElectionId: 'x', runtimeNamespace: '' }), /RUNTIME_NAMESPACE/);
   });
 });
 
-void describe('parseDuration', () => {
+describe('parseDuration', () => {
   const cases: Array<[string, number]> = [
     ['0', 0],
     ['30s', 30_000],
@@ -120,9 +120,9 @@ void describe('parseDuration', () => {
     ['1h2m3s4ms', 3_723_004],
     ['1500us', 1.5],
   ];
-  for (const [s, ms] of cases) void it(`parses ${s}`, () => assert.equal(parseDuration(s), ms));
-  for (const bad of ['', '30', '1d', 'm', '1.2.3s', '5 m']) void it(`rejects "${bad}"`, () => assert.throws(() => parseDuration(bad), /invalid duration/));
-  void it('formats like Go', () => {
+  for (const [s, ms] of cases) it(`parses ${s}`, () => assert.equal(parseDuration(s), ms));
+  for (const bad of ['', '30', '1d', 'm', '1.2.3s', '5 m']) it(`rejects "${bad}"`, () => assert.throws(() => parseDuration(bad), /invalid duration/));
+  it('formats like Go', () => {
     assert.equal(formatDuration(35_000), '35s');
     assert.equal(formatDuration(90_000), '1m30s');
     assert.equal(formatDuration(3_600_000), '1h0m0s');

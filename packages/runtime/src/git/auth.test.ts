@@ -11,29 +11,29 @@ import { tempDir } from './test-fixtures.ts';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-void describe('authFromSecret (Flux NewAuthOptions)', () => {
-  void it('reads basic auth and CA for https', () => {
+describe('authFromSecret (Flux NewAuthOptions)', () => {
+  it('reads basic auth and CA for https', () => {
     const a = authFromSecret('https://git.example.com/org/repo', { username: enc('u'), password: enc('p'), 'ca.crt': 'CA' });
     assert.deepEqual(a, { transport: 'https', host: 'git.example.com', username: 'u', password: 'p', caCert: 'CA' });
   });
-  void it('prefers bearerToken and falls back to caFile', () => {
+  it('prefers bearerToken and falls back to caFile', () => {
     const a = authFromSecret('https://h/r', { bearerToken: 't', caFile: 'CA2' });
     assert.equal(a.bearerToken, 't');
     assert.equal(a.caCert, 'CA2');
     assert.equal(a.username, undefined);
   });
-  void it('takes credentials from the URL when the secret has none', () => {
+  it('takes credentials from the URL when the secret has none', () => {
     const a = authFromSecret('https://user:pa%40ss@h/r');
     assert.equal(a.username, 'user');
     assert.equal(a.password, 'pa@ss');
   });
-  void it('reads ssh identity, known_hosts and user (default git)', () => {
+  it('reads ssh identity, known_hosts and user (default git)', () => {
     const a = authFromSecret('ssh://h:2222/r', { identity: 'KEY', known_hosts: 'h ssh-ed25519 AAAA', password: 'pp' });
     assert.equal(a.username, 'git');
     assert.equal(a.host, 'h:2222');
     assert.equal(authFromSecret('ssh://deploy@h/r', { identity: 'K', known_hosts: 'x' }).username, 'deploy');
   });
-  void it('validates like Flux', () => {
+  it('validates like Flux', () => {
     assert.throws(() => authFromSecret('https://h/r', { password: 'p' }), /'password' requires 'username'/);
     assert.throws(() => authFromSecret('ssh://h/r', { identity: 'K' }), /'known_hosts' is required/);
     assert.throws(() => authFromSecret('ssh://h/r', { known_hosts: 'x' }), /'identity' is required/);
@@ -41,7 +41,7 @@ void describe('authFromSecret (Flux NewAuthOptions)', () => {
     assert.throws(() => authFromSecret('git@github.com:org/repo.git'), (e) => GitError.is(e, 'InvalidOptions'));
     assert.throws(() => authFromSecret('ftp://h/r'), /unsupported URL scheme/);
   });
-  void it('detects encrypted SSH keys and refuses them without a password', () => {
+  it('detects encrypted SSH keys and refuses them without a password', () => {
     const tmp = tempDir();
     try {
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret', '-f', join(tmp.path, 'k')]);
@@ -56,8 +56,8 @@ void describe('authFromSecret (Flux NewAuthOptions)', () => {
   });
 });
 
-void describe('git errors', () => {
-  void it('classifies git output', () => {
+describe('git errors', () => {
+  it('classifies git output', () => {
     assert.equal(classifyGitOutput("fatal: Authentication failed for 'https://h/r/'"), 'AuthenticationFailed');
     assert.equal(classifyGitOutput('fatal: could not read Username for \'https://h\': terminal prompts disabled'), 'AuthenticationFailed');
     assert.equal(classifyGitOutput('git@h: Permission denied (publickey).'), 'AuthenticationFailed');
@@ -66,7 +66,7 @@ void describe('git errors', () => {
     assert.equal(classifyGitOutput("fatal: repository 'https://h/x/' not found"), 'NotFound');
     assert.equal(classifyGitOutput('fatal: something else'), 'OperationFailed');
   });
-  void it('redacts secrets, their base64 and URL userinfo', () => {
+  it('redacts secrets, their base64 and URL userinfo', () => {
     const b64 = Buffer.from('hunter22').toString('base64');
     assert.equal(redact(`x hunter22 ${b64} https://u:p@h/r`, ['hunter22']), 'x *** *** https://***@h/r');
     const e = toGitError(new Error('fatal: Authentication failed hunter22'), 'unable to clone', ['hunter22']);
@@ -76,8 +76,8 @@ void describe('git errors', () => {
   });
 });
 
-void describe('GitSession', () => {
-  void it('scopes the auth header to the origin, keeps it out of argv, and writes 0600 files', async () => {
+describe('GitSession', () => {
+  it('scopes the auth header to the origin, keeps it out of argv, and writes 0600 files', async () => {
     const s = await GitSession.open({
       url: 'https://git.example.com:8443/org/repo',
       auth: { transport: 'https', host: 'git.example.com:8443', username: 'u', password: 'p', caCert: 'CA' },
@@ -96,7 +96,7 @@ void describe('GitSession', () => {
     const { existsSync } = await import('node:fs');
     assert.equal(existsSync(s.tmp), false);
   });
-  void it('derives origins only for http(s)', () => {
+  it('derives origins only for http(s)', () => {
     assert.equal(originOf('https://h:1/a/b'), 'https://h:1/');
     assert.equal(originOf('ssh://git@h/r'), undefined);
   });

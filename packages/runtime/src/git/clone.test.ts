@@ -8,7 +8,7 @@ import { GitError } from './errors.ts';
 import { listRemoteRefs } from './remote.ts';
 import { bareFrom, git, tempDir, WorkRepo } from './test-fixtures.ts';
 
-void describe('cloneRepository (file:// remotes, real git)', () => {
+describe('cloneRepository (file:// remotes, real git)', () => {
   const tmp = tempDir();
   let url = '';
   let emptyUrl = '';
@@ -36,7 +36,7 @@ void describe('cloneRepository (file:// remotes, real git)', () => {
   });
   after(() => tmp.cleanup());
 
-  void it('clones a branch shallowly with the Flux revision', async () => {
+  it('clones a branch shallowly with the Flux revision', async () => {
     const dir = dest();
     const res = await cloneRepository(url, dir, { ...opts, ref: { branch: 'main' } });
     assert.equal(res.revision, `main@sha1:${hashes.third}`);
@@ -47,17 +47,17 @@ void describe('cloneRepository (file:// remotes, real git)', () => {
     assert.equal(git(dir, ['rev-parse', '--abbrev-ref', 'HEAD']), 'main');
   });
 
-  void it('defaults to the master branch', async () => {
+  it('defaults to the master branch', async () => {
     const res = await cloneRepository(url, dest(), opts);
     assert.equal(res.revision, `master@sha1:${hashes.second}`);
   });
 
-  void it('keeps slashes of branch names in the revision', async () => {
+  it('keeps slashes of branch names in the revision', async () => {
     const res = await cloneRepository(url, dest(), { ...opts, ref: { branch: 'feature/x' } });
     assert.equal(res.revision, `feature/x@sha1:${hashes.feature}`);
   });
 
-  void it('uses the commit hash for lightweight and annotated tags', async () => {
+  it('uses the commit hash for lightweight and annotated tags', async () => {
     const light = await cloneRepository(url, dest(), { ...opts, ref: { tag: 'v1.0.0' } });
     assert.equal(light.revision, `v1.0.0@sha1:${hashes.first}`);
     assert.equal(light.commit?.referencingTag, undefined);
@@ -67,7 +67,7 @@ void describe('cloneRepository (file:// remotes, real git)', () => {
     assert.notEqual(annotated.commit?.referencingTag?.hash, hashes.second);
   });
 
-  void it('selects the highest semver tag, leaving pre-releases out unless asked', async () => {
+  it('selects the highest semver tag, leaving pre-releases out unless asked', async () => {
     const res = await cloneRepository(url, dest(), { ...opts, ref: { semver: '>=1.0.0' } });
     assert.equal(res.revision, `v1.1.0@sha1:${hashes.second}`);
     const pre = await cloneRepository(url, dest(), { ...opts, ref: { semver: '>=2.0.0-0' } });
@@ -76,7 +76,7 @@ void describe('cloneRepository (file:// remotes, real git)', () => {
     assert.equal(tilde.revision, `v1.0.0@sha1:${hashes.first}`);
   });
 
-  void it('follows the precedence of Flux code: tag over semver, name over tag, commit over all', async () => {
+  it('follows the precedence of Flux code: tag over semver, name over tag, commit over all', async () => {
     const tagWins = await cloneRepository(url, dest(), { ...opts, ref: { semver: '*', tag: 'v1.0.0', branch: 'main' } });
     assert.equal(tagWins.revision, `v1.0.0@sha1:${hashes.first}`);
     const nameWins = await cloneRepository(url, dest(), { ...opts, ref: { name: 'refs/heads/main', tag: 'v1.0.0' } });
@@ -85,7 +85,7 @@ void describe('cloneRepository (file:// remotes, real git)', () => {
     assert.equal(commitWins.revision, `sha1:${hashes.first}`);
   });
 
-  void it('checks out a commit, within a branch when given', async () => {
+  it('checks out a commit, within a branch when given', async () => {
     const dir = dest();
     const bare = await cloneRepository(url, dir, { ...opts, ref: { commit: hashes.second! } });
     assert.equal(bare.revision, `sha1:${hashes.second}`);
@@ -97,26 +97,26 @@ void describe('cloneRepository (file:// remotes, real git)', () => {
     );
   });
 
-  void it('checks out a reference name with the absolute revision', async () => {
+  it('checks out a reference name with the absolute revision', async () => {
     const res = await cloneRepository(url, dest(), { ...opts, ref: { name: 'refs/tags/v1.1.0' } });
     assert.equal(res.revision, `refs/tags/v1.1.0@sha1:${hashes.second}`);
     assert.equal(res.commit?.referencingTag?.name, 'v1.1.0');
   });
 
-  void it('reports missing references as NotFound', async () => {
+  it('reports missing references as NotFound', async () => {
     for (const ref of [{ branch: 'nope' }, { tag: 'v9' }, { semver: '>=5' }, { name: 'refs/pull/1/head' }, { commit: 'f'.repeat(40) }]) {
       await assert.rejects(cloneRepository(url, dest(), { ...opts, ref }), (e) => GitError.is(e, 'NotFound'), JSON.stringify(ref));
     }
   });
 
-  void it('refuses option-like or malformed references and URLs', async () => {
+  it('refuses option-like or malformed references and URLs', async () => {
     await assert.rejects(cloneRepository(url, dest(), { ...opts, ref: { branch: '--upload-pack=touch' } }), (e) => GitError.is(e, 'InvalidOptions'));
     await assert.rejects(cloneRepository(url, dest(), { ...opts, ref: { semver: '>>>' } }), (e) => GitError.is(e, 'InvalidOptions'));
     await assert.rejects(cloneRepository('-oProxyCommand=x', dest(), opts), (e) => GitError.is(e, 'InvalidOptions'));
     await assert.rejects(cloneRepository(url, dest()), (e) => GitError.is(e, 'InvalidOptions'), 'file:// needs opting in');
   });
 
-  void it('skips fetching when the remote revision equals the last observed one', async () => {
+  it('skips fetching when the remote revision equals the last observed one', async () => {
     const dir = dest();
     const res = await cloneRepository(url, dir, { ...opts, ref: { branch: 'main' }, lastObservedRevision: `main@sha1:${hashes.third}` });
     assert.equal(res.skipped, true);
@@ -129,14 +129,14 @@ void describe('cloneRepository (file:// remotes, real git)', () => {
     assert.equal(moved.skipped, false);
   });
 
-  void it('returns no commit for an empty repository on a branch checkout', async () => {
+  it('returns no commit for an empty repository on a branch checkout', async () => {
     const res = await cloneRepository(emptyUrl, dest(), opts);
     assert.equal(res.commit, undefined);
     assert.equal(res.revision, '');
     await assert.rejects(cloneRepository(emptyUrl, dest(), { ...opts, ref: { tag: 'v1' } }), (e) => GitError.is(e, 'EmptyRepository'));
   });
 
-  void it('checks out only the sparse directories', async () => {
+  it('checks out only the sparse directories', async () => {
     const dir = dest();
     await cloneRepository(url, dir, { ...opts, ref: { branch: 'main' }, sparseCheckout: ['./deploy'] });
     assert.equal(existsSync(join(dir, 'deploy/app.yaml')), true);
@@ -144,7 +144,7 @@ void describe('cloneRepository (file:// remotes, real git)', () => {
     assert.equal(existsSync(join(dir, 'README.md')), false);
   });
 
-  void it('resolves remote revisions and lists references without cloning', async () => {
+  it('resolves remote revisions and lists references without cloning', async () => {
     assert.equal(await resolveRevision(url, { ...opts, ref: { semver: '1.x' } }), `v1.1.0@sha1:${hashes.second}`);
     assert.equal(await resolveRevision(url, { ...opts, ref: { name: 'refs/heads/main' } }), `refs/heads/main@sha1:${hashes.third}`);
     const refs = await listRemoteRefs(url);

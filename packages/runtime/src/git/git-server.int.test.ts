@@ -15,7 +15,7 @@ import { GitError } from './errors.ts';
 import { commitAll, pushRefs } from './push.ts';
 import { tempDir } from './test-fixtures.ts';
 
-void describe('git client against the testenv git server', () => {
+describe('git client against the testenv git server', () => {
   let server: GitServer;
   const tmp = tempDir('eddy-gitint-');
   let n = 0;
@@ -37,7 +37,7 @@ void describe('git client against the testenv git server', () => {
 
   const basic = (): ReturnType<typeof authFromSecret> => authFromSecret(repo.httpUrl, { username: server.username, password: server.password });
 
-  void it('clones over HTTP with basic auth, leaving no credentials on disk', async () => {
+  it('clones over HTTP with basic auth, leaving no credentials on disk', async () => {
     const dir = dest();
     const res = await cloneRepository(repo.httpUrl, dir, { auth: basic(), ref: { branch: 'main' } });
     assert.match(res.revision, /^main@sha1:[0-9a-f]{40}$/);
@@ -54,19 +54,19 @@ void describe('git client against the testenv git server', () => {
     }
   });
 
-  void it('clones with a bearer token', async () => {
+  it('clones with a bearer token', async () => {
     const res = await cloneRepository(repo.httpUrl, dest(), { auth: authFromSecret(repo.httpUrl, { bearerToken: server.token }), ref: { tag: 'v1.0.0' } });
     assert.equal(res.revision, `v1.0.0@sha1:${repo.commit}`);
   });
 
-  void it('clones over SSH with identity and known_hosts', async () => {
+  it('clones over SSH with identity and known_hosts', async () => {
     const auth = authFromSecret(repo.sshUrl, { identity: server.clientPrivateKey, known_hosts: server.knownHosts });
     const res = await cloneRepository(repo.sshUrl, dest(), { auth, ref: { semver: '>=1.0.0' } });
     assert.match(res.revision, /^v1\.1\.0@sha1:[0-9a-f]{40}$/);
     assert.equal(res.commit?.referencingTag?.name, 'v1.1.0');
   });
 
-  void it('reports wrong or missing credentials as AuthenticationFailed, without leaking them', async () => {
+  it('reports wrong or missing credentials as AuthenticationFailed, without leaking them', async () => {
     const wrong = authFromSecret(repo.httpUrl, { username: server.username, password: 'not-the-password' });
     await assert.rejects(cloneRepository(repo.httpUrl, dest(), { auth: wrong, ref: { branch: 'main' } }), (e) => {
       assert.ok(GitError.is(e, 'AuthenticationFailed'), String(e));
@@ -80,13 +80,13 @@ void describe('git client against the testenv git server', () => {
     );
   });
 
-  void it('refuses an SSH host whose key is not in known_hosts', async () => {
+  it('refuses an SSH host whose key is not in known_hosts', async () => {
     const other = server.knownHosts.replace(/ssh-ed25519 \S+/, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHzqQ1dpr8FpYb5FQ06b5RqRaphmBzHb54QpR6bJwBqA');
     const auth = authFromSecret(repo.sshUrl, { identity: server.clientPrivateKey, known_hosts: other });
     await assert.rejects(cloneRepository(repo.sshUrl, dest(), { auth }), (e) => GitError.is(e, 'HostKeyMismatch'));
   });
 
-  void it('reports missing references, repositories and hosts with their kinds', async () => {
+  it('reports missing references, repositories and hosts with their kinds', async () => {
     await assert.rejects(cloneRepository(repo.httpUrl, dest(), { auth: basic(), ref: { branch: 'nope' } }), (e) => GitError.is(e, 'NotFound'));
     await assert.rejects(cloneRepository(repo.httpUrl, dest(), { auth: basic(), ref: { semver: '>=3' } }), (e) => GitError.is(e, 'NotFound'));
     const missing = `${server.httpUrl}/missing.git`;
@@ -96,7 +96,7 @@ void describe('git client against the testenv git server', () => {
     await assert.rejects(cloneRepository('http://eddy-no-such-host.invalid/x.git', dest()), (e) => GitError.is(e, 'UnknownHost'));
   });
 
-  void it('skips the clone while the branch does not move, and notices a new commit', async () => {
+  it('skips the clone while the branch does not move, and notices a new commit', async () => {
     const first = await cloneRepository(repo.httpUrl, dest(), { auth: basic(), ref: { branch: 'main' } });
     const before = server.requests.length;
     const again = await cloneRepository(repo.httpUrl, dest(), { auth: basic(), ref: { branch: 'main' }, lastObservedRevision: first.revision });
@@ -110,11 +110,11 @@ void describe('git client against the testenv git server', () => {
     assert.equal(moved.revision, `main@sha1:${sha}`);
   });
 
-  void it('times out with a Timeout error', async () => {
+  it('times out with a Timeout error', async () => {
     await assert.rejects(cloneRepository(repo.httpUrl, dest(), { auth: basic(), timeoutMs: 1 }), (e) => GitError.is(e, 'Timeout'));
   });
 
-  void it('commits and pushes a branch over SSH', async () => {
+  it('commits and pushes a branch over SSH', async () => {
     const auth = authFromSecret(repo.sshUrl, { identity: server.clientPrivateKey, known_hosts: server.knownHosts });
     const dir = dest();
     await cloneRepository(repo.sshUrl, dir, { auth, ref: { branch: 'main' } });

@@ -9,7 +9,7 @@ import type { GpgKey, SshKey } from './test-fixtures.ts';
 import { bareFrom, generateGpgKey, generateSshKey, git, sshSigningArgs, tempDir, WorkRepo } from './test-fixtures.ts';
 import { parseAuthorizedKeys, verifyCommit, verifyTag } from './verify.ts';
 
-void describe('signature verification (gpg, ssh-keygen)', () => {
+describe('signature verification (gpg, ssh-keygen)', () => {
   const tmp = tempDir();
   let url = '';
   let pgp: GpgKey;
@@ -39,7 +39,7 @@ void describe('signature verification (gpg, ssh-keygen)', () => {
   });
   after(() => tmp.cleanup());
 
-  void it('verifies an OpenPGP-signed commit and tag, returning the key id', async () => {
+  it('verifies an OpenPGP-signed commit and tag, returning the key id', async () => {
     const res = await cloneRepository(url, dest(), { ...opts, ref: { tag: 'v1.0.0' } });
     const commit = res.commit!;
     const v = await verifyCommit(commit, [other.publicKey, pgp.publicKey]);
@@ -48,7 +48,7 @@ void describe('signature verification (gpg, ssh-keygen)', () => {
     assert.equal(t.key, pgp.keyId);
   });
 
-  void it('fails with VerificationFailed for an unknown key or a tampered payload', async () => {
+  it('fails with VerificationFailed for an unknown key or a tampered payload', async () => {
     const { commit } = await cloneRepository(url, dest(), { ...opts, ref: { branch: 'main' } });
     await assert.rejects(verifyCommit(commit!, [other.publicKey]), (e) => GitError.is(e, 'VerificationFailed'));
     await assert.rejects(verifyCommit({ ...commit!, encoded: commit!.encoded!.replace('pgp signed', 'evil') }, [pgp.publicKey]), (e) =>
@@ -56,7 +56,7 @@ void describe('signature verification (gpg, ssh-keygen)', () => {
     );
   });
 
-  void it('verifies SSH-signed commits and tags against authorized keys', async () => {
+  it('verifies SSH-signed commits and tags against authorized keys', async () => {
     const res = await cloneRepository(url, dest(), { ...opts, ref: { tag: 'v2.0.0' } });
     const ring = `# team keys\n${otherSsh.publicKey}\n${ssh.publicKey}`;
     assert.deepEqual(await verifyCommit(res.commit!, [pgp.publicKey, ring]), { type: 'ssh', key: ssh.fingerprint });
@@ -64,19 +64,19 @@ void describe('signature verification (gpg, ssh-keygen)', () => {
     await assert.rejects(verifyCommit(res.commit!, [otherSsh.publicKey]), (e) => GitError.is(e, 'VerificationFailed'));
   });
 
-  void it('refuses unsigned commits and tags', async () => {
+  it('refuses unsigned commits and tags', async () => {
     const res = await cloneRepository(url, dest(), { ...opts, ref: { tag: 'v3.0.0' } });
     await assert.rejects(verifyCommit(res.commit!, [pgp.publicKey]), (e) => GitError.is(e, 'VerificationFailed'));
     await assert.rejects(verifyTag(res.commit!.referencingTag!, [pgp.publicKey]), /not signed/);
   });
 
-  void it('parses authorized_keys lines with options and comments', () => {
+  it('parses authorized_keys lines with options and comments', () => {
     const keys = parseAuthorizedKeys(`# c\nfrom="10.0.0.1" ${ssh.publicKey}\n\nssh-rsa AAAAB3Nza== user@host\n`);
     assert.equal(keys.length, 2);
     assert.match(keys[0]!, /^ssh-ed25519 AAAA/);
   });
 
-  void it('commits with an author, signs with SSH, and pushes a new branch', async () => {
+  it('commits with an author, signs with SSH, and pushes a new branch', async () => {
     const dir = dest();
     await cloneRepository(url, dir, { ...opts, ref: { branch: 'main' } });
     await switchBranch(dir, 'auto');
@@ -97,7 +97,7 @@ void describe('signature verification (gpg, ssh-keygen)', () => {
     assert.equal((await verifyCommit(pushed.commit!, [ssh.publicKey])).key, ssh.fingerprint);
   });
 
-  void it('signs commits with an OpenPGP key and pushes with a refspec', async () => {
+  it('signs commits with an OpenPGP key and pushes with a refspec', async () => {
     const dir = dest();
     await cloneRepository(url, dir, { ...opts, ref: { branch: 'main' } });
     const { writeFileSync } = await import('node:fs');

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { HealthProbes } from './health.ts';
 
-void describe('HealthProbes', () => {
-  void it('answers 200 when every check passes and 500 with details when one fails', async () => {
+describe('HealthProbes', () => {
+  it('answers 200 when every check passes and 500 with details when one fails', async () => {
     const p = new HealthProbes();
     let synced = false;
     p.addHealthzCheck('ping', () => true);
@@ -30,7 +30,7 @@ void describe('HealthProbes', () => {
     }
   });
 
-  void it('treats false as failure and rejects duplicate names', async () => {
+  it('treats false as failure and rejects duplicate names', async () => {
     const p = new HealthProbes();
     p.addHealthzCheck('off', () => false);
     assert.deepEqual(await p.healthz.run(), [{ name: 'off', ok: false, reason: 'check returned false' }]);

@@ -29,7 +29,7 @@ async function etcdDelete(etcdUrl: string, key: string): Promise<void> {
   assert.equal(body.deleted, '1', `etcd deleted ${key}`);
 }
 
-void describe('informer recovery', { timeout: 300_000 }, () => {
+describe('informer recovery', { timeout: 300_000 }, () => {
   let cp: ControlPlane;
   let client: DynamicClient;
   let informer: SharedInformer;
@@ -71,12 +71,12 @@ void describe('informer recovery', { timeout: 300_000 }, () => {
     await cp?.stop();
   });
 
-  void it('lists the initial objects', () => {
+  it('lists the initial objects', () => {
     assert.deepEqual(informer.list().map((o) => o.metadata.name).sort(), ['a', 'b', 'c']);
     assert.deepEqual(seen.adds.sort(), ['a', 'b', 'c']);
   });
 
-  void it('keeps watching after the apiserver process is stopped and started', async () => {
+  it('keeps watching after the apiserver process is stopped and started', async () => {
     const errorsBefore = informer.stats.errors;
     await cp.stopApiServer();
     await eventually(() => informer.stats.errors > errorsBefore + 1, 'reconnect attempts to fail');
@@ -87,7 +87,7 @@ void describe('informer recovery', { timeout: 300_000 }, () => {
     assert.equal((informer.get(ns, 'a')?.data as Record<string, string>).v, '2');
   });
 
-  void it('relists on 410 Gone and reports objects deleted while it was not watching', async () => {
+  it('relists on 410 Gone and reports objects deleted while it was not watching', async () => {
     const relists = informer.stats.relistsOnGone;
     const lists = informer.stats.lists;
     await cp.stopApiServer();
@@ -104,7 +104,7 @@ void describe('informer recovery', { timeout: 300_000 }, () => {
     assert.deepEqual(informer.list().map((o) => o.metadata.name).sort(), ['a', 'c', 'd', 'e']);
   });
 
-  void it('restarts a watch that stays silent past the watchdog, without losing events', async () => {
+  it('restarts a watch that stays silent past the watchdog, without losing events', async () => {
     const quiet = new SharedInformer({
       client,
       clock: realClock,
@@ -128,7 +128,7 @@ void describe('informer recovery', { timeout: 300_000 }, () => {
     }
   });
 
-  void it('stops quietly and resolves waitForSync of a stopped informer with false', async () => {
+  it('stops quietly and resolves waitForSync of a stopped informer with false', async () => {
     const i = new SharedInformer({ client, clock: realClock, apiVersion: 'v1', kind: 'Secret', namespace: ns });
     const sync = i.waitForSync();
     await i.stop();

@@ -22,8 +22,8 @@ const cm = (name: string, rv: string, labels: Record<string, string> = {}): Kube
   metadata: { name, namespace: name.startsWith('x') ? 'other' : 'ns', resourceVersion: rv, labels },
 });
 
-void describe('SharedInformer cache', () => {
-  void it('marks the first list as initial, then syncs', async () => {
+describe('SharedInformer cache', () => {
+  it('marks the first list as initial, then syncs', async () => {
     const { inf, log } = informer();
     assert.equal(inf.hasSynced(), false);
     const sync = inf.waitForSync();
@@ -32,7 +32,7 @@ void describe('SharedInformer cache', () => {
     assert.deepEqual(log, ['add a (initial)', 'add b (initial)']);
   });
 
-  void it('diffs a relist: new objects are added, changed ones updated, vanished ones deleted', () => {
+  it('diffs a relist: new objects are added, changed ones updated, vanished ones deleted', () => {
     const { inf, log } = informer();
     inf.replace([cm('a', '1'), cm('b', '1'), cm('c', '1')], '10');
     log.length = 0;
@@ -41,7 +41,7 @@ void describe('SharedInformer cache', () => {
     assert.deepEqual(inf.list().map((o) => o.metadata.name).sort(), ['a', 'b', 'd']);
   });
 
-  void it('ignores watch events that repeat a known resourceVersion', () => {
+  it('ignores watch events that repeat a known resourceVersion', () => {
     const { inf, log } = informer();
     inf.replace([], '1');
     inf.upsert(cm('a', '5'));
@@ -52,7 +52,7 @@ void describe('SharedInformer cache', () => {
     assert.equal(inf.size, 0);
   });
 
-  void it('replays the cache to handlers added after sync, and survives a throwing handler', () => {
+  it('replays the cache to handlers added after sync, and survives a throwing handler', () => {
     const { inf } = informer();
     inf.replace([cm('a', '1'), cm('b', '1')], '1');
     const replay: string[] = [];
@@ -71,7 +71,7 @@ void describe('SharedInformer cache', () => {
     assert.ok(!replay.includes('deleted'));
   });
 
-  void it('reads by namespace, label selector and index', () => {
+  it('reads by namespace, label selector and index', () => {
     const { inf } = informer();
     inf.addIndexer('app', (o) => (o.metadata.labels?.app ? [o.metadata.labels.app] : []));
     inf.replace([cm('a', '1', { app: 'web' }), cm('b', '1', { app: 'db' }), cm('x1', '1', { app: 'web' })], '1');

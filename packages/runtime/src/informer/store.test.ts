@@ -18,15 +18,15 @@ const bySource = (o: KubeObject): string[] => {
   return ref ? [`${ref.kind}/${o.metadata.namespace}/${ref.name}`] : [];
 };
 
-void describe('Store', () => {
-  void it('keys namespaced objects as namespace/name and cluster-scoped ones by name', () => {
+describe('Store', () => {
+  it('keys namespaced objects as namespace/name and cluster-scoped ones by name', () => {
     assert.equal(objectKey({ metadata: { namespace: 'ns', name: 'a' } }), 'ns/a');
     assert.equal(objectKey({ metadata: { name: 'node-1' } }), 'node-1');
     assert.deepEqual(splitKey('ns/a'), { namespace: 'ns', name: 'a' });
     assert.deepEqual(splitKey('node-1'), { namespace: '', name: 'node-1' });
   });
 
-  void it('answers index queries and keeps indexes current on update and delete', () => {
+  it('answers index queries and keeps indexes current on update and delete', () => {
     const s = new Store();
     s.addIndexer('source', bySource);
     s.upsert(ks('ns', 'a', 'repo1'));
@@ -42,14 +42,14 @@ void describe('Store', () => {
     assert.throws(() => s.byIndex('nope', 'x'), /no index named "nope"/);
   });
 
-  void it('builds an index added after objects are cached', () => {
+  it('builds an index added after objects are cached', () => {
     const s = new Store();
     s.upsert(ks('ns', 'a', 'repo1'));
     s.addIndexer('source', bySource);
     assert.equal(s.byIndex('source', 'GitRepository/ns/repo1').length, 1);
   });
 
-  void it('treats an index function that throws as no values', () => {
+  it('treats an index function that throws as no values', () => {
     const s = new Store();
     s.addIndexer('bad', () => {
       throw new Error('boom');
@@ -59,7 +59,7 @@ void describe('Store', () => {
   });
 });
 
-void describe('parseSelector', () => {
+describe('parseSelector', () => {
   const cases: Array<[string, Record<string, string> | undefined, boolean]> = [
     ['', undefined, true],
     ['app=web', { app: 'web' }, true],
@@ -72,7 +72,7 @@ void describe('parseSelector', () => {
     ['sharding.fluxcd.io/key', { 'sharding.fluxcd.io/key': 'shard1' }, true],
   ];
   for (const [sel, labels, want] of cases) {
-    void it(`"${sel}" on ${JSON.stringify(labels)} is ${want}`, () => assert.equal(parseSelector(sel).matches(labels), want));
+    it(`"${sel}" on ${JSON.stringify(labels)} is ${want}`, () => assert.equal(parseSelector(sel).matches(labels), want));
   }
-  void it('rejects malformed terms', () => assert.throws(() => parseSelector('a b c'), /invalid label selector/));
+  it('rejects malformed terms', () => assert.throws(() => parseSelector('a b c'), /invalid label selector/));
 });

@@ -17,7 +17,7 @@ const job = (spec: Obj, status: Obj): Obj => ({ apiVersion: 'batch/v1', kind: 'J
 const crd = (...conditions: Obj[]): Obj => ({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: meta(), status: { conditions } });
 const flux = (status: Obj, m: Obj = {}): Obj => ({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: meta({ generation: 2, ...m }), status });
 
-void describe('computeStatus', () => {
+describe('computeStatus', () => {
   const cases: Array<{ name: string; before: Obj | undefined; want: KStatus; wantReason?: string; readyCondition?: boolean }> = [
     { name: 'missing object', before: undefined, want: 'NotFound' },
     // generic
@@ -116,7 +116,7 @@ void describe('computeStatus', () => {
   ];
   const clock = new FakeClock(Date.parse('2026-01-01T00:01:00Z'));
   for (const tc of cases) {
-    void it(tc.name, () => {
+    it(tc.name, () => {
       const got = computeStatus(tc.before as { apiVersion: string; kind: string } | undefined, { clock, readyCondition: tc.readyCondition ?? true });
       assert.equal(got.status, tc.want, got.message);
       if (tc.wantReason !== undefined) assert.equal(got.conditions[0]?.reason, tc.wantReason);

@@ -23,7 +23,7 @@ async function eventually(check: () => boolean | Promise<boolean>, what: string,
   }
 }
 
-void describe('leader election between two managers', { timeout: 120_000 }, () => {
+describe('leader election between two managers', { timeout: 120_000 }, () => {
   const ns = randomNamespaceName('leader');
   let kubeconfig: string;
   let client: DynamicClient;
@@ -78,7 +78,7 @@ void describe('leader election between two managers', { timeout: 120_000 }, () =
     client.close();
   });
 
-  void it('lets only the leader reconcile, and a standby takes over within the lease duration when the leader dies', async (t) => {
+  it('lets only the leader reconcile, and a standby takes over within the lease duration when the leader dies', async (t) => {
     const seen: string[] = [];
     const a = replica('replica-a', 'takeover', seen, false);
     await a.mgr.elected;
@@ -110,7 +110,7 @@ void describe('leader election between two managers', { timeout: 120_000 }, () =
     assert.ok(!seen.includes('replica-a:two'));
   });
 
-  void it('releases the lease on a graceful stop so the standby takes over at once', async () => {
+  it('releases the lease on a graceful stop so the standby takes over at once', async () => {
     const seen: string[] = [];
     const a = replica('release-a', 'release', seen, true);
     await a.mgr.elected;
@@ -123,7 +123,7 @@ void describe('leader election between two managers', { timeout: 120_000 }, () =
     assert.ok(Date.now() - stoppedAt < LEASE_MS - 500, `took over after ${Date.now() - stoppedAt}ms`);
   });
 
-  void it('stops reconciling when the lease is lost, and start() rejects', async () => {
+  it('stops reconciling when the lease is lost, and start() rejects', async () => {
     const seen: string[] = [];
     const c = replica('replica-c', 'stolen', seen, true);
     await c.mgr.elected;

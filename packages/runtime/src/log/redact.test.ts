@@ -13,8 +13,8 @@ function capture(level = 'info', encoding = 'json'): { log: ReturnType<typeof cr
 }
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-void describe('redact', () => {
-  void it('replaces values under sensitive keys at any depth', () => {
+describe('redact', () => {
+  it('replaces values under sensitive keys at any depth', () => {
     const out = redact({
       password: 'hunter2',
       auth: { bearerToken: 'abc', headers: { Authorization: 'Bearer xyz', Accept: 'json' } },
@@ -31,7 +31,7 @@ void describe('redact', () => {
     });
   });
 
-  void it('keeps the keys but drops the values of a Secret\'s data and stringData', () => {
+  it('keeps the keys but drops the values of a Secret\'s data and stringData', () => {
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { username: 'dXNlcg==', identity: 'x' }, stringData: { a: 'b' } };
     assert.deepEqual(redact({ object: secret }), {
       object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { username: REDACTED, identity: REDACTED }, stringData: { a: REDACTED } },
@@ -41,7 +41,7 @@ void describe('redact', () => {
     assert.deepEqual(redact(cm), cm);
   });
 
-  void it('removes URL userinfo and Bearer/Basic credentials from strings', () => {
+  it('removes URL userinfo and Bearer/Basic credentials from strings', () => {
     assert.equal(redactString('clone https://git:s3cr3t@example.com/repo.git failed'), `clone https://${REDACTED}@example.com/repo.git failed`);
     assert.equal(redactString('ssh://git@github.com/x'), `ssh://${REDACTED}@github.com/x`);
     assert.equal(redactString('header Authorization: Bearer eyJhbGciOi.x.y'), `header Authorization: Bearer ${REDACTED}`);
@@ -49,7 +49,7 @@ void describe('redact', () => {
     assert.equal(redactString('mail me@example.com'), 'mail me@example.com');
   });
 
-  void it('handles errors, buffers, URLs and cycles', () => {
+  it('handles errors, buffers, URLs and cycles', () => {
     const err = Object.assign(new Error('GET https://u:p@h/x: 401'), { token: 't' });
     const cyc: Record<string, unknown> = { a: 1 };
     cyc.self = cyc;
@@ -62,8 +62,8 @@ void describe('redact', () => {
   });
 });
 
-void describe('logger', () => {
-  void it('writes redacted JSON lines with level, ts and msg first', async () => {
+describe('logger', () => {
+  it('writes redacted JSON lines with level, ts and msg first', async () => {
     const { log, lines } = capture();
     log.info('pulled https://bot:pat@github.com/org/repo', { password: 'p', revision: 'main@sha1:abc' });
     log.debug('hidden at info');
@@ -79,7 +79,7 @@ void describe('logger', () => {
     assert.doesNotMatch(out[0]!, /pat@|"p"/);
   });
 
-  void it('carries controller and reconcile fields on child loggers, and redacts error stacks', async () => {
+  it('carries controller and reconcile fields on child loggers, and redacts error stacks', async () => {
     const { log, lines } = capture('trace');
     const c = controllerLogger(log, { controller: 'gitrepository', group: 'source.toolkit.fluxcd.io', kind: 'GitRepository' });
     const r = reconcileLogger(c, 'GitRepository', 'flux-system', 'podinfo', 'id-1');
@@ -96,7 +96,7 @@ void describe('logger', () => {
     assert.equal(t!.level, 'trace');
   });
 
-  void it('rejects unknown levels and encodings', () => {
+  it('rejects unknown levels and encodings', () => {
     assert.throws(() => createLogger({ level: 'loud' }), /invalid log level/);
     assert.throws(() => createLogger({ encoding: 'xml' }), /invalid log encoding/);
   });

@@ -15,8 +15,8 @@ const repo = (meta: Partial<KubeObject['metadata']> = {}): KubeObject => ({
   metadata: { name: 'podinfo', namespace: 'flux-system', generation: 1, ...meta },
 });
 
-void describe('watch handlers', () => {
-  void it('enqueues the object itself for `for`, filtered by predicates; creates and deletes always pass', () => {
+describe('watch handlers', () => {
+  it('enqueues the object itself for `for`, filtered by predicates; creates and deletes always pass', () => {
     const got: Request[] = [];
     const h = enqueueHandler((r) => got.push(r), requestForObject, [or(generationChanged(), reconcileRequested())], quiet);
     h.onAdd!(repo(), true);
@@ -28,7 +28,7 @@ void describe('watch handlers', () => {
     assert.deepEqual(got[0], { namespace: 'flux-system', name: 'podinfo' });
   });
 
-  void it('maps an owned object to its controller owner of the right kind and group', () => {
+  it('maps an owned object to its controller owner of the right kind and group', () => {
     const toOwner = requestForOwner({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository' });
     const owned = (refs: NonNullable<KubeObject['metadata']['ownerReferences']>): KubeObject => ({
       apiVersion: 'v1',
@@ -42,7 +42,7 @@ void describe('watch handlers', () => {
     assert.deepEqual(toOwner(owned([{ ...ref, kind: 'Bucket' }])), []);
   });
 
-  void it('enqueues old and new mappings of an update, and async map results', async () => {
+  it('enqueues old and new mappings of an update, and async map results', async () => {
     const got: string[] = [];
     const h = enqueueHandler((r) => got.push(r.name), (o) => Promise.resolve([{ namespace: 'ns', name: `for-${o.metadata.name}` }]), [], quiet);
     h.onUpdate!(repo({ name: 'old' }), repo({ name: 'new' }));
@@ -50,7 +50,7 @@ void describe('watch handlers', () => {
     assert.deepEqual(got.sort(), ['for-new', 'for-old']);
   });
 
-  void it('survives a map function that throws or rejects', async () => {
+  it('survives a map function that throws or rejects', async () => {
     const h = enqueueHandler(() => assert.fail('nothing to enqueue'), () => {
       throw new Error('bad map');
     }, [], quiet);

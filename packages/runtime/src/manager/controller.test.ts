@@ -51,8 +51,8 @@ async function advance(clock: FakeClock, ms: number, step = 1): Promise<void> {
   }
 }
 
-void describe('Controller reconcile loop', () => {
-  void it('forgets and re-adds after requeueAfterMs on success', async () => {
+describe('Controller reconcile loop', () => {
+  it('forgets and re-adds after requeueAfterMs on success', async () => {
     const { clock, c, times, total } = setup((_r, _c, n) => (n < 3 ? { requeueAfterMs: 1000 } : {}));
     c.enqueue({ namespace: 'ns', name: 'a' });
     await settle();
@@ -64,7 +64,7 @@ void describe('Controller reconcile loop', () => {
     await c.stop(0);
   });
 
-  void it('retries plain errors with growing per-key backoff', async () => {
+  it('retries plain errors with growing per-key backoff', async () => {
     const { clock, c, times, total } = setup((_r, _c, n) => {
       if (n <= 4) throw new Error('boom');
       return {};
@@ -78,7 +78,7 @@ void describe('Controller reconcile loop', () => {
     await c.stop(0);
   });
 
-  void it('requeues a WaitingError after its delay without backoff, and never retries a StallingError', async () => {
+  it('requeues a WaitingError after its delay without backoff, and never retries a StallingError', async () => {
     const { clock, c, times, total } = setup((req, _c, n) => {
       if (req.name === 'wait' && n <= 2) throw new WaitingError('source not ready', 500);
       if (req.name === 'stall') throw new StallingError('invalid spec');
@@ -95,7 +95,7 @@ void describe('Controller reconcile loop', () => {
     await c.stop(0);
   });
 
-  void it('runs a key re-added during its reconcile again afterwards, never concurrently', async () => {
+  it('runs a key re-added during its reconcile again afterwards, never concurrently', async () => {
     let release!: () => void;
     let running = 0;
     let overlap = false;
@@ -119,7 +119,7 @@ void describe('Controller reconcile loop', () => {
     await c.stop(0);
   });
 
-  void it('aborts the signal of in-flight reconciles on stop and waits for them', async () => {
+  it('aborts the signal of in-flight reconciles on stop and waits for them', async () => {
     let sawAbort = false;
     const { c } = setup(async (_r, ctx) => {
       await new Promise<void>((r) => ctx.signal.addEventListener('abort', () => r(), { once: true }));
@@ -134,7 +134,7 @@ void describe('Controller reconcile loop', () => {
     assert.equal(c.queue.len(), 0, 'a stopped controller takes no work');
   });
 
-  void it('gives each reconcile its own id and a logger', async () => {
+  it('gives each reconcile its own id and a logger', async () => {
     const ids: string[] = [];
     const { c } = setup((_r, ctx) => {
       ids.push(ctx.reconcileId);
@@ -148,7 +148,7 @@ void describe('Controller reconcile loop', () => {
     await c.stop(0);
   });
 
-  void it('maps thrown TransientErrors like plain errors', async () => {
+  it('maps thrown TransientErrors like plain errors', async () => {
     const { clock, c, times } = setup((_r, _c, n) => {
       if (n === 1) throw new TransientError('flaky', { reason: 'Flaky' });
       return {};

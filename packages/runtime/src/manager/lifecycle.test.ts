@@ -8,8 +8,8 @@ import { ManagerLifecycle } from './lifecycle.ts';
 
 const quiet = createLogger({ level: 'error', stream: new Writable({ write: (_c, _e, cb) => cb() }) });
 
-void describe('ManagerLifecycle', () => {
-  void it('turns SIGTERM into one graceful stop and uninstalls its handlers', async () => {
+describe('ManagerLifecycle', () => {
+  it('turns SIGTERM into one graceful stop and uninstalls its handlers', async () => {
     const life = new ManagerLifecycle(quiet, new FakeClock());
     let stops = 0;
     const before = process.listenerCount('SIGTERM');
@@ -26,7 +26,7 @@ void describe('ManagerLifecycle', () => {
     assert.equal(process.listenerCount('SIGINT'), beforeInt);
   });
 
-  void it('starts leader and non-leader runnables with their signals and records the first failure', async () => {
+  it('starts leader and non-leader runnables with their signals and records the first failure', async () => {
     const life = new ManagerLifecycle(quiet, new FakeClock());
     const started: string[] = [];
     life.add({ needLeaderElection: false, start: () => void started.push('always') });
@@ -48,7 +48,7 @@ void describe('ManagerLifecycle', () => {
     assert.throws(() => life.throwIfFailed(), /runnable broke/);
   });
 
-  void it('runs shutdown once and resolves finished', async () => {
+  it('runs shutdown once and resolves finished', async () => {
     const life = new ManagerLifecycle(quiet, new FakeClock());
     let runs = 0;
     life.begin();

@@ -58,7 +58,7 @@ class RecordingReconciler implements Reconciler {
   }
 }
 
-void describe('Manager with a ConfigMap controller', { timeout: 120_000 }, () => {
+describe('Manager with a ConfigMap controller', { timeout: 120_000 }, () => {
   const ns = randomNamespaceName('manager');
   let client: DynamicClient;
   let mgr: Manager;
@@ -102,14 +102,14 @@ void describe('Manager with a ConfigMap controller', { timeout: 120_000 }, () =>
     client?.close();
   });
 
-  void it('becomes ready once its informers synced and reconciles existing objects', async () => {
+  it('becomes ready once its informers synced and reconciles existing objects', async () => {
     await eventually(() => reconciler.seen.includes('pre-existing=0'), 'the pre-existing object');
     const res = await fetch(`http://${mgr.healthAddress}/readyz`);
     assert.equal(res.status, 200);
     assert.equal((await fetch(`http://${mgr.healthAddress}/healthz`)).status, 200);
   });
 
-  void it('sees creates, updates and deletes', async () => {
+  it('sees creates, updates and deletes', async () => {
     await client.create(cm('a', '1'));
     await eventually(() => reconciler.seen.includes('a=1'), 'create');
     await client.patch({ ...CM, namespace: ns, name: 'a' }, { data: { v: '2' } }, { type: 'merge' });
@@ -118,7 +118,7 @@ void describe('Manager with a ConfigMap controller', { timeout: 120_000 }, () =>
     await eventually(() => reconciler.seen.includes('a gone'), 'delete');
   });
 
-  void it('enqueues from a mapped watch', async () => {
+  it('enqueues from a mapped watch', async () => {
     await client.create(cm('target', 't'));
     await eventually(() => reconciler.seen.includes('target=t'), 'target reconciled');
     const before = reconciler.attempts.get('target') ?? 0;
@@ -126,7 +126,7 @@ void describe('Manager with a ConfigMap controller', { timeout: 120_000 }, () =>
     await eventually(() => (reconciler.attempts.get('target') ?? 0) > before, 'mapped request');
   });
 
-  void it('retries errors with backoff, requeues waits and requeueAfter, and counts results', async () => {
+  it('retries errors with backoff, requeues waits and requeueAfter, and counts results', async () => {
     for (const name of ['fail-once', 'wait-once', 'requeue-once']) await client.create(cm(name, 'x'));
     await eventually(() => ['fail-once', 'wait-once', 'requeue-once'].every((n) => (reconciler.attempts.get(n) ?? 0) >= 2), 'second attempts');
     const text = await (await fetch(`http://${mgr.metricsAddress}/metrics`)).text();
@@ -146,7 +146,7 @@ void describe('Manager with a ConfigMap controller', { timeout: 120_000 }, () =>
     assert.equal(reconciler.maxActivePerKey, 0, 'a key never ran on two workers at once');
   });
 
-  void it('aborts in-flight reconciles on shutdown and waits for them', async () => {
+  it('aborts in-flight reconciles on shutdown and waits for them', async () => {
     await client.create(cm('slow', 's'));
     await eventually(() => (reconciler.attempts.get('slow') ?? 0) === 1, 'slow reconcile started');
     await mgr.stop();

@@ -19,7 +19,7 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
   }
 }
 
-void describe('metrics and health endpoints of a running manager', { timeout: 60_000 }, () => {
+describe('metrics and health endpoints of a running manager', { timeout: 60_000 }, () => {
   const ns = randomNamespaceName('metrics');
   let client: DynamicClient;
   let mgr: Manager;
@@ -71,7 +71,7 @@ void describe('metrics and health endpoints of a running manager', { timeout: 60
     client?.close();
   });
 
-  void it('serves Flux, controller-runtime, work queue and process metrics', async () => {
+  it('serves Flux, controller-runtime, work queue and process metrics', async () => {
     const obj: KubeObject = { ...CM, metadata: { name: 'podinfo', namespace: ns, labels: { suspend: 'true' } }, data: {} };
     await client.create(obj);
     await eventually(async () => (await scrape()).includes('gotk_suspend_status{'), 'gotk metrics recorded');
@@ -103,12 +103,12 @@ void describe('metrics and health endpoints of a running manager', { timeout: 60
     }
   });
 
-  void it('drops an object\'s gotk series once it is deleted', async () => {
+  it('drops an object\'s gotk series once it is deleted', async () => {
     await client.delete({ ...CM, namespace: ns, name: 'podinfo' });
     await eventually(async () => !(await scrape()).includes('name="podinfo"'), 'series removed');
   });
 
-  void it('serves /healthz and /readyz with per-check detail', async () => {
+  it('serves /healthz and /readyz with per-check detail', async () => {
     const ready = await fetch(`http://${mgr.healthAddress}/readyz?verbose`);
     assert.equal(ready.status, 200);
     assert.match(await ready.text(), /\[\+\]informers-synced ok/);

@@ -5,11 +5,11 @@ import { Registry } from 'prom-client';
 import { MetricsRecorder } from './recorder.ts';
 import { listen, parseBindAddress, serveMetrics } from './server.ts';
 
-void describe('MetricsRecorder', () => {
+describe('MetricsRecorder', () => {
   const obj = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: { name: 'podinfo', namespace: 'flux-system' } };
   const l = 'kind="GitRepository",name="podinfo",namespace="flux-system"';
 
-  void it('records one status of a condition type as 1 and the others as 0', async () => {
+  it('records one status of a condition type as 1 and the others as 0', async () => {
     const reg = new Registry();
     const r = new MetricsRecorder(reg);
     r.recordCondition(obj, { type: 'Ready', status: 'False' });
@@ -20,7 +20,7 @@ void describe('MetricsRecorder', () => {
     assert.match(await reg.metrics(), new RegExp(`gotk_reconcile_condition\\{${l},type="Ready",status="Deleted"\\} 1`));
   });
 
-  void it('records durations and suspension, and deletes every series of an object', async () => {
+  it('records durations and suspension, and deletes every series of an object', async () => {
     const reg = new Registry();
     const r = new MetricsRecorder(reg);
     const other = { kind: 'GitRepository', name: 'other', namespace: 'flux-system' };
@@ -37,15 +37,15 @@ void describe('MetricsRecorder', () => {
     assert.match(text, /gotk_suspend_status\{kind="GitRepository",name="other",namespace="flux-system"\} 0/);
   });
 
-  void it('shares metrics between recorders of one registry', () => {
+  it('shares metrics between recorders of one registry', () => {
     const reg = new Registry();
     new MetricsRecorder(reg);
     assert.doesNotThrow(() => new MetricsRecorder(reg));
   });
 });
 
-void describe('bind addresses and servers', () => {
-  void it('parses Go-style addresses and disables on 0', () => {
+describe('bind addresses and servers', () => {
+  it('parses Go-style addresses and disables on 0', () => {
     assert.deepEqual(parseBindAddress(':8080'), { host: undefined, port: 8080 });
     assert.deepEqual(parseBindAddress('127.0.0.1:9440'), { host: '127.0.0.1', port: 9440 });
     assert.deepEqual(parseBindAddress('[::1]:0'), { host: '::1', port: 0 });
@@ -54,7 +54,7 @@ void describe('bind addresses and servers', () => {
     assert.throws(() => parseBindAddress('8080'), /invalid bind address/);
   });
 
-  void it('serves /metrics and answers 404 elsewhere', async () => {
+  it('serves /metrics and answers 404 elsewhere', async () => {
     const reg = new Registry();
     new MetricsRecorder(reg).recordSuspend({ kind: 'K', name: 'n', namespace: 'ns' }, true);
     const s = (await serveMetrics(reg, '127.0.0.1:0'))!;

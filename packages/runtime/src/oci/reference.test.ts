@@ -8,7 +8,7 @@ import { ociRevision, selectTagBySemver } from './revision.ts';
 
 const D = `sha256:${'a'.repeat(64)}`;
 
-void describe('parseReference', () => {
+describe('parseReference', () => {
   const cases: Array<[string, object]> = [
     ['oci://ghcr.io/org/app:v1.0.0', { registry: 'ghcr.io', repository: 'org/app', tag: 'v1.0.0' }],
     [`ghcr.io/org/app@${D}`, { registry: 'ghcr.io', repository: 'org/app', digest: D }],
@@ -19,15 +19,15 @@ void describe('parseReference', () => {
     ['index.docker.io/library/nginx:1', { registry: 'docker.io', repository: 'library/nginx', tag: '1' }],
   ];
   for (const [input, want] of cases) it(input, () => assert.deepEqual(parseReference(input), want));
-  void it('rejects invalid references', () => {
+  it('rejects invalid references', () => {
     for (const bad of ['', 'oci://', 'Ghcr.io/UPPER/app', 'host/app:bad tag', 'host/app@sha256', 'host//app']) {
       assert.throws(() => parseReference(bad), /invalid/, bad);
     }
   });
-  void it('formats back', () => assert.equal(formatReference(parseReference(`oci://h:1/a:t@${D}`)), `h:1/a:t@${D}`));
+  it('formats back', () => assert.equal(formatReference(parseReference(`oci://h:1/a:t@${D}`)), `h:1/a:t@${D}`));
 });
 
-void describe('docker config credentials', () => {
+describe('docker config credentials', () => {
   const auth = Buffer.from('user:p:ss').toString('base64');
   const cfg = JSON.stringify({
     auths: {
@@ -36,7 +36,7 @@ void describe('docker config credentials', () => {
       'localhost:5000': { identitytoken: 'refresh' },
     },
   });
-  void it('matches hosts, decodes auth, reads username/password and tokens', () => {
+  it('matches hosts, decodes auth, reads username/password and tokens', () => {
     assert.deepEqual(credentialsFromDockerConfig(cfg, 'docker.io'), { username: 'user', password: 'p:ss' });
     assert.deepEqual(credentialsFromDockerConfig(cfg, 'ghcr.io'), { username: 'u2', password: 'p2' });
     assert.deepEqual(credentialsFromDockerConfig(cfg, 'localhost:5000'), { identityToken: 'refresh' });
@@ -44,7 +44,7 @@ void describe('docker config credentials', () => {
     assert.deepEqual(credentialsFromDockerConfig(JSON.stringify({ 'quay.io': { auth } }), 'quay.io'), { username: 'user', password: 'p:ss' });
     assert.throws(() => credentialsFromDockerConfig('{', 'x'));
   });
-  void it('parses WWW-Authenticate challenges', () => {
+  it('parses WWW-Authenticate challenges', () => {
     assert.deepEqual(parseChallenge('Bearer realm="https://auth.example/token",service="registry",scope="repository:a/b:pull,push"'), {
       scheme: 'bearer',
       params: { realm: 'https://auth.example/token', service: 'registry', scope: 'repository:a/b:pull,push' },
@@ -54,8 +54,8 @@ void describe('docker config credentials', () => {
   });
 });
 
-void describe('egress policy', () => {
-  void it('refuses link-local and metadata addresses by default, allows loopback', () => {
+describe('egress policy', () => {
+  it('refuses link-local and metadata addresses by default, allows loopback', () => {
     const denied = compileEgressPolicy(defaultEgressPolicy);
     assert.equal(denied('169.254.169.254'), true);
     assert.equal(denied('::ffff:169.254.169.254'), true);
@@ -66,7 +66,7 @@ void describe('egress policy', () => {
     assert.equal(denied('10.1.2.3'), false);
     assert.throws(() => assertLiteralHostAllowed('[fe80::1]'), /not allowed/);
   });
-  void it('is configurable', () => {
+  it('is configurable', () => {
     const denied = compileEgressPolicy({ denyPrivate: true, denyLoopback: true, denyCidrs: ['203.0.113.0/24'] });
     assert.equal(denied('10.1.2.3'), true);
     assert.equal(denied('127.0.0.1'), true);
@@ -75,12 +75,12 @@ void describe('egress policy', () => {
   });
 });
 
-void describe('OCI revisions and semver tags', () => {
-  void it('formats revisions like Flux', () => {
+describe('OCI revisions and semver tags', () => {
+  it('formats revisions like Flux', () => {
     assert.equal(ociRevision('6.1.0', D), `6.1.0@${D}`);
     assert.equal(ociRevision(undefined, D), D);
   });
-  void it('selects by semver with a filter', () => {
+  it('selects by semver with a filter', () => {
     const tags = ['6.0.0', '6.1.0', '6.2.0-rc.1', 'latest', '7.0.0-dev', 'v6.1.5'];
     assert.equal(selectTagBySemver(tags, '>=6.0.0'), 'v6.1.5');
     assert.equal(selectTagBySemver(tags, '>=6.0.0-0', '.*-rc.*'), '6.2.0-rc.1');

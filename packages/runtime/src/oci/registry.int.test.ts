@@ -15,7 +15,7 @@ import { OciError } from './errors.ts';
 import { MediaTypes } from './reference.ts';
 import { ociRevision, selectTagBySemver } from './revision.ts';
 
-void describe('OCI client against the testenv registry', () => {
+describe('OCI client against the testenv registry', () => {
   let registry: Registry;
   const creds = { username: 'eddy', password: 'registry-secret' };
   const digests: Record<string, string> = {};
@@ -42,14 +42,14 @@ void describe('OCI client against the testenv registry', () => {
     JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${creds.username}:${creds.password}`).toString('base64') } } });
   const client = (): OciClient => new OciClient({ insecure: true, credentials: credentialsFromDockerConfig(dockerConfig(), registry.host)! });
 
-  void it('lists tags (paged) and selects by semver', async () => {
+  it('lists tags (paged) and selects by semver', async () => {
     const tags = await client().listTags(`${registry.host}/apps/podinfo`, 2);
     assert.deepEqual([...tags].sort(), ['6.0.0', '6.1.0', '6.2.0-rc.1', 'latest']);
     assert.equal(selectTagBySemver(tags, '>=6.0.0'), '6.1.0');
     assert.equal(selectTagBySemver(tags, '>=6.2.0-0'), '6.2.0-rc.1');
   });
 
-  void it('pulls by tag and by digest, and streams the verified layer', async () => {
+  it('pulls by tag and by digest, and streams the verified layer', async () => {
     const c = client();
     const byTag = await c.getManifest(`oci://${registry.host}/apps/podinfo:6.1.0`);
     assert.equal(byTag.digest, digests['6.1.0']);
@@ -74,7 +74,7 @@ void describe('OCI client against the testenv registry', () => {
     assert.equal(readFileSync(join(dest, 'deploy/app.yaml'), 'utf8'), 'version: 6.1.0\n');
   });
 
-  void it('refuses a digest that does not match and blobs over the size cap', async () => {
+  it('refuses a digest that does not match and blobs over the size cap', async () => {
     const c = client();
     const wrong = `sha256:${'0'.repeat(64)}`;
     await assert.rejects(c.getManifest(`${registry.host}/apps/podinfo@${wrong}`), (e) => OciError.is(e, 'NotFound') || OciError.is(e, 'DigestMismatch'));
@@ -82,7 +82,7 @@ void describe('OCI client against the testenv registry', () => {
     await assert.rejects(c.blobBytes(`${registry.host}/apps/podinfo`, m.manifest.layers[0]!.digest, 10), (e) => OciError.is(e, 'TooLarge'));
   });
 
-  void it('reports missing tags and wrong or missing credentials', async () => {
+  it('reports missing tags and wrong or missing credentials', async () => {
     await assert.rejects(client().getManifest(`${registry.host}/apps/podinfo:9.9.9`), (e) => OciError.is(e, 'NotFound'));
     const anonymous = new OciClient({ insecure: true });
     await assert.rejects(anonymous.listTags(`${registry.host}/apps/podinfo`), (e) => OciError.is(e, 'Unauthorized'));
@@ -90,7 +90,7 @@ void describe('OCI client against the testenv registry', () => {
     await assert.rejects(wrong.getManifest(`${registry.host}/apps/podinfo:6.0.0`), (e) => OciError.is(e, 'Unauthorized'));
   });
 
-  void it('pushes blobs and manifests that pull back identically', async () => {
+  it('pushes blobs and manifests that pull back identically', async () => {
     const c = client();
     const repo = `${registry.host}/eddy/pushed`;
     const layer = await c.pushBlob(repo, Buffer.from('layer-bytes'), MediaTypes.fluxContent);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyMergePatch, createMergePatch, jsonEqual, type JsonObject } from './merge-patch.ts';
 
-void describe('createMergePatch', () => {
+describe('createMergePatch', () => {
   const cases: Array<{ name: string; before: JsonObject; after: JsonObject; want: JsonObject | undefined }> = [
     { name: 'equal objects give no patch', before: { a: 1, b: { c: [1] } }, after: { b: { c: [1] }, a: 1 }, want: undefined },
     { name: 'changed scalar', before: { a: 1 }, after: { a: 2 }, want: { a: 2 } },
@@ -15,7 +15,7 @@ void describe('createMergePatch', () => {
     { name: 'added nested object', before: {}, after: { m: { x: 1 } }, want: { m: { x: 1 } } },
   ];
   for (const tc of cases) {
-    void it(tc.name, () => {
+    it(tc.name, () => {
       const got = createMergePatch(tc.before, tc.after);
       assert.deepEqual(got, tc.want);
       if (got) assert.ok(jsonEqual(applyMergePatch(tc.before, got), JSON.parse(JSON.stringify(tc.after))), 'patch round-trips');

@@ -103,7 +103,7 @@ async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, timeou
   }
 }
 
-void describe('SerialPatcher against a real apiserver', () => {
+describe('SerialPatcher against a real apiserver', () => {
   let client: DynamicClient;
   const ns = randomNamespaceName('patcher');
   const ref = (name: string): ObjectRef => ({ apiVersion, kind: 'Widget', namespace: ns, name });
@@ -123,7 +123,7 @@ void describe('SerialPatcher against a real apiserver', () => {
     client.close();
   });
 
-  void it('patches finalizers, conditions and status in one call, with the field owner', async () => {
+  it('patches finalizers, conditions and status in one call, with the field owner', async () => {
     const obj = await create('basic');
     assert.equal(obj.status?.observedGeneration, -1, 'the CRD status default applies');
     const patcher = new SerialPatcher(obj, client, { fieldOwner: FIELD_OWNER, clock: testClock });
@@ -142,7 +142,7 @@ void describe('SerialPatcher against a real apiserver', () => {
     assert.deepEqual(managers.map((m) => m.subresource ?? 'main').sort(), ['main', 'status']);
   });
 
-  void it('re-reads and retries the conditions patch after a real 409', async () => {
+  it('re-reads and retries the conditions patch after a real 409', async () => {
     const obj = await create('conflict');
     const racing = racingClient(client, ref('conflict'));
     const patcher = new SerialPatcher(obj, racing.client, { fieldOwner: FIELD_OWNER, clock: testClock });
@@ -154,7 +154,7 @@ void describe('SerialPatcher against a real apiserver', () => {
     assert.equal(conditions.getReason(got, 'Foreign'), 'Racer', 'the racing writer’s condition survives');
   });
 
-  void it('sets observedGeneration after a spec change when asked', async () => {
+  it('sets observedGeneration after a spec change when asked', async () => {
     const obj = await create('generation');
     const stale = structuredClone(obj);
     await client.patch(ref('generation'), { spec: { interval: '5m' } }, { type: 'merge' });
@@ -170,7 +170,7 @@ void describe('SerialPatcher against a real apiserver', () => {
     assertConformant(got, { negativePolarity: readyConditions.negativePolarity });
   });
 
-  void it('summarizes and patches a conformant status', async () => {
+  it('summarizes and patches a conformant status', async () => {
     const obj = await create('summary');
     const patcher = new SerialPatcher(obj, client, { fieldOwner: FIELD_OWNER, clock: testClock });
     conditions.markReconciling(obj, 'Progressing', 'fetching');
@@ -182,7 +182,7 @@ void describe('SerialPatcher against a real apiserver', () => {
     assertConformant(got, { negativePolarity: readyConditions.negativePolarity });
   });
 
-  void it('ignores NotFound when removing the last finalizer of a deleted object', async () => {
+  it('ignores NotFound when removing the last finalizer of a deleted object', async () => {
     const obj = await create('deleting');
     const first = new SerialPatcher(obj, client, { clock: testClock });
     addFinalizer(obj);

@@ -35,7 +35,7 @@ function setup(): { client: FakeKubeClient; clock: FakeClock; obj: Obj; patcher:
   return { client, clock, obj, patcher };
 }
 
-void describe('SerialPatcher.patch', () => {
+describe('SerialPatcher.patch', () => {
   const cases: Array<{
     name: string;
     change: (o: Obj, clock: FakeClock) => void;
@@ -86,7 +86,7 @@ void describe('SerialPatcher.patch', () => {
     },
   ];
   for (const tc of cases) {
-    void it(tc.name, async () => {
+    it(tc.name, async () => {
       const { client, clock, obj, patcher } = setup();
       tc.change(obj, clock);
       await patcher.patch(obj, tc.opts);
@@ -98,13 +98,13 @@ void describe('SerialPatcher.patch', () => {
     });
   }
 
-  void it('mirrors the observedGeneration it sets onto the passed object', async () => {
+  it('mirrors the observedGeneration it sets onto the passed object', async () => {
     const { obj, patcher } = setup();
     await patcher.patch(obj, { includeStatusObservedGeneration: true });
     assert.equal(obj.status?.observedGeneration, 2);
   });
 
-  void it('re-bases after a successful patch so the next one sends only later changes', async () => {
+  it('re-bases after a successful patch so the next one sends only later changes', async () => {
     const { client, obj, patcher } = setup();
     obj.metadata.finalizers = ['f'];
     await patcher.patch(obj);
@@ -113,7 +113,7 @@ void describe('SerialPatcher.patch', () => {
     assert.deepEqual(client.calls.map((c) => c.body), [{ metadata: { finalizers: ['f'] } }, { status: { lastHandledReconcileAt: 'x' } }]);
   });
 
-  void it('keeps conditions another controller added concurrently', async () => {
+  it('keeps conditions another controller added concurrently', async () => {
     const { client, clock, obj, patcher } = setup();
     client.mutate(REF, (o) => {
       (o as Obj).status!.conditions!.push({ type: 'Foreign', status: 'True', lastTransitionTime: 'x', reason: 'R', message: '' });
@@ -123,7 +123,7 @@ void describe('SerialPatcher.patch', () => {
     assert.deepEqual(conditions.list(client.peek<Obj>(REF)!).map((c) => `${c.type}=${c.status}`), ['Ready=False', 'Foreign=True']);
   });
 
-  void it('fails on a concurrent incompatible change of a non-owned condition', async () => {
+  it('fails on a concurrent incompatible change of a non-owned condition', async () => {
     const { client, clock, obj, patcher } = setup();
     client.mutate(REF, (o) => conditions.markFalse(o as Obj, 'Ready', 'Theirs', 'theirs', clock));
     conditions.markUnknown(obj, 'Ready', 'Progressing', 'mine', clock);
@@ -131,7 +131,7 @@ void describe('SerialPatcher.patch', () => {
     assert.equal(conditions.getReason(client.peek<Obj>(REF)!, 'Ready'), 'Theirs');
   });
 
-  void it('overwrites a concurrent change of an owned condition', async () => {
+  it('overwrites a concurrent change of an owned condition', async () => {
     const { client, clock, obj, patcher } = setup();
     client.mutate(REF, (o) => conditions.markFalse(o as Obj, 'Ready', 'Theirs', 'theirs', clock));
     conditions.markUnknown(obj, 'Ready', 'Progressing', 'mine', clock);
@@ -139,7 +139,7 @@ void describe('SerialPatcher.patch', () => {
     assert.equal(conditions.getReason(client.peek<Obj>(REF)!, 'Ready'), 'Progressing');
   });
 
-  void it('re-reads and retries the conditions patch after a 409', async () => {
+  it('re-reads and retries the conditions patch after a 409', async () => {
     const { client, clock, obj, patcher } = setup();
     let conflicts = 1;
     client.beforeWrite = (call) => {
@@ -157,7 +157,7 @@ void describe('SerialPatcher.patch', () => {
     assert.equal(conditions.getReason(client.peek<Obj>(REF)!, 'Ready'), 'Failed');
   });
 
-  void it('gives up after 5 conflicting attempts and keeps its snapshot', async () => {
+  it('gives up after 5 conflicting attempts and keeps its snapshot', async () => {
     const { client, clock, obj, patcher } = setup();
     client.beforeWrite = () => {
       throw new FakeApiError(409, 'Conflict', 'stale');
@@ -170,7 +170,7 @@ void describe('SerialPatcher.patch', () => {
     assert.equal(conditions.getReason(patcher.snapshot(), 'Ready'), 'Succeeded');
   });
 
-  void it('reports the errors of several requests together', async () => {
+  it('reports the errors of several requests together', async () => {
     const { client, obj, patcher } = setup();
     client.beforeWrite = () => {
       throw new FakeApiError(403, 'Forbidden', 'no');
@@ -185,7 +185,7 @@ void describe('SerialPatcher.patch', () => {
     assert.equal(err.errors.length, 2);
   });
 
-  void it('ignores NotFound once the finalizer removal let the object go', async () => {
+  it('ignores NotFound once the finalizer removal let the object go', async () => {
     const { client } = setup();
     client.mutate(REF, (o) => {
       o.metadata.finalizers = ['finalizers.fluxcd.io'];
@@ -204,7 +204,7 @@ void describe('SerialPatcher.patch', () => {
     );
   });
 
-  void it('surfaces NotFound when the object is not being deleted', async () => {
+  it('surfaces NotFound when the object is not being deleted', async () => {
     const { client, clock, obj, patcher } = setup();
     await client.delete(REF);
     conditions.markFalse(obj, 'Ready', 'Failed', 'no', clock);

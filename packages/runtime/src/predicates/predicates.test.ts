@@ -23,7 +23,7 @@ function obj(meta: Partial<KubeObject['metadata']> = {}): KubeObject {
 }
 const upd = (p: Predicate, a: KubeObject, b: KubeObject): boolean => evaluate(p, 'update', { objectOld: a, objectNew: b });
 
-void describe('predicates', () => {
+describe('predicates', () => {
   const cases: Array<{ name: string; p: Predicate; old: KubeObject; new: KubeObject; want: boolean }> = [
     { name: 'generationChanged: spec change', p: generationChanged(), old: obj({ generation: 1 }), new: obj({ generation: 2 }), want: true },
     { name: 'generationChanged: status-only change', p: generationChanged(), old: obj({ generation: 2, resourceVersion: '1' }), new: obj({ generation: 2, resourceVersion: '2' }), want: false },
@@ -45,10 +45,10 @@ void describe('predicates', () => {
     { name: 'not(gen): status change', p: not(generationChanged()), old: obj({ generation: 1 }), new: obj({ generation: 1 }), want: true },
   ];
   for (const c of cases) {
-    void it(c.name, () => assert.equal(upd(c.p, c.old, c.new), c.want));
+    it(c.name, () => assert.equal(upd(c.p, c.old, c.new), c.want));
   }
 
-  void it('lets creates and deletes through the built-in predicates', () => {
+  it('lets creates and deletes through the built-in predicates', () => {
     for (const p of [generationChanged(), reconcileRequested(), annotationChanged(), labelChanged(), or(generationChanged(), reconcileRequested())]) {
       assert.equal(evaluate(p, 'create', { object: obj() }), true);
       assert.equal(evaluate(p, 'delete', { object: obj() }), true);
@@ -56,7 +56,7 @@ void describe('predicates', () => {
     }
   });
 
-  void it('filters every event kind with filter()', () => {
+  it('filters every event kind with filter()', () => {
     const p = filter((o) => o.metadata.namespace === 'ns');
     const other = obj({ namespace: 'other' });
     assert.equal(evaluate(p, 'create', { object: obj() }), true);
@@ -64,7 +64,7 @@ void describe('predicates', () => {
     assert.equal(upd(p, obj(), other), false);
   });
 
-  void it('requires all predicates in passesAll and passes an empty list', () => {
+  it('requires all predicates in passesAll and passes an empty list', () => {
     assert.equal(passesAll([], 'update', { objectOld: obj(), objectNew: obj() }), true);
     assert.equal(passesAll([generationChanged(), filter(() => true)], 'update', { objectOld: obj({ generation: 1 }), objectNew: obj({ generation: 1 }) }), false);
     assert.equal(evaluate(or(), 'create', { object: obj() }), false);

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../clock/index.ts';
 import { BucketRateLimiter, ExponentialFailureRateLimiter, MaxOfRateLimiter, defaultControllerRateLimiter } from './rate-limiter.ts';
 
-void describe('ExponentialFailureRateLimiter', () => {
-  void it('doubles from 5ms per failure up to the 1000s cap by default', () => {
+describe('ExponentialFailureRateLimiter', () => {
+  it('doubles from 5ms per failure up to the 1000s cap by default', () => {
     const l = new ExponentialFailureRateLimiter();
     const delays = Array.from({ length: 30 }, () => l.when('x'));
     assert.deepEqual(delays.slice(0, 4), [5, 10, 20, 40]);
@@ -14,7 +14,7 @@ void describe('ExponentialFailureRateLimiter', () => {
     assert.equal(delays[29], 1_000_000);
   });
 
-  void it('tracks keys independently and starts over after forget', () => {
+  it('tracks keys independently and starts over after forget', () => {
     const l = new ExponentialFailureRateLimiter({ baseDelayMs: 1, maxDelayMs: 8 });
     l.when('a');
     l.when('a');
@@ -26,7 +26,7 @@ void describe('ExponentialFailureRateLimiter', () => {
     assert.equal(l.when('a'), 1);
   });
 
-  void it('stays at the cap even after very many failures', () => {
+  it('stays at the cap even after very many failures', () => {
     const l = new ExponentialFailureRateLimiter({ baseDelayMs: 5, maxDelayMs: 1000 });
     let last = 0;
     for (let i = 0; i < 2000; i++) last = l.when('x');
@@ -34,8 +34,8 @@ void describe('ExponentialFailureRateLimiter', () => {
   });
 });
 
-void describe('BucketRateLimiter', () => {
-  void it('lets a burst through and then spaces calls at 1/qps', async () => {
+describe('BucketRateLimiter', () => {
+  it('lets a burst through and then spaces calls at 1/qps', async () => {
     const clock = new FakeClock();
     const l = new BucketRateLimiter(clock, { qps: 10, burst: 3 });
     assert.deepEqual([l.when('a'), l.when('b'), l.when('c')], [0, 0, 0]);
@@ -46,8 +46,8 @@ void describe('BucketRateLimiter', () => {
   });
 });
 
-void describe('defaultControllerRateLimiter', () => {
-  void it('is the max of per-key backoff and the bucket', () => {
+describe('defaultControllerRateLimiter', () => {
+  it('is the max of per-key backoff and the bucket', () => {
     const clock = new FakeClock();
     const l = defaultControllerRateLimiter(clock);
     assert.equal(l.when('a'), 5);

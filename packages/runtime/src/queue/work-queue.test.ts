@@ -16,8 +16,8 @@ async function settled<T>(p: Promise<T>): Promise<boolean> {
   return done;
 }
 
-void describe('WorkQueue', () => {
-  void it('hands out an item added several times before a get only once', async () => {
+describe('WorkQueue', () => {
+  it('hands out an item added several times before a get only once', async () => {
     const q = new WorkQueue();
     q.add('ns/a');
     q.add('ns/b');
@@ -28,7 +28,7 @@ void describe('WorkQueue', () => {
     assert.equal(q.len(), 0);
   });
 
-  void it('does not hand out an item again while a worker holds it, and re-queues it after done', async () => {
+  it('does not hand out an item again while a worker holds it, and re-queues it after done', async () => {
     const q = new WorkQueue();
     q.add('ns/a');
     const first = await q.get();
@@ -44,7 +44,7 @@ void describe('WorkQueue', () => {
     assert.equal(q.has('ns/a'), false);
   });
 
-  void it('never runs a key on two workers at once under concurrent re-adds', async () => {
+  it('never runs a key on two workers at once under concurrent re-adds', async () => {
     const q = new WorkQueue();
     const active = new Set<string>();
     const runs = new Map<string, number>();
@@ -72,7 +72,7 @@ void describe('WorkQueue', () => {
     for (const k of ['a', 'b', 'c']) assert.ok((runs.get(k) ?? 0) >= 2, `${k} ran ${runs.get(k)} times`);
   });
 
-  void it('resolves waiting gets with shutdown and ignores adds after shutdown', async () => {
+  it('resolves waiting gets with shutdown and ignores adds after shutdown', async () => {
     const q = new WorkQueue();
     const waiting = q.get();
     q.shutdown();
@@ -82,7 +82,7 @@ void describe('WorkQueue', () => {
     assert.deepEqual(await q.get(), { shutdown: true });
   });
 
-  void it('shutDownWithDrain waits until every held item is done', async () => {
+  it('shutDownWithDrain waits until every held item is done', async () => {
     const q = new WorkQueue();
     q.add('a');
     const r = await q.get();
@@ -93,8 +93,8 @@ void describe('WorkQueue', () => {
   });
 });
 
-void describe('RateLimitingQueue', () => {
-  void it('delays rate-limited adds with growing backoff and resets after forget', async () => {
+describe('RateLimitingQueue', () => {
+  it('delays rate-limited adds with growing backoff and resets after forget', async () => {
     const clock = new FakeClock();
     const q = new RateLimitingQueue({ clock, rateLimiter: new ExponentialFailureRateLimiter({ baseDelayMs: 100, maxDelayMs: 1000 }) });
     const expect = [100, 200, 400, 800, 1000, 1000];
@@ -115,7 +115,7 @@ void describe('RateLimitingQueue', () => {
     assert.equal(q.len(), 1);
   });
 
-  void it('keeps the earliest of several addAfter calls for the same key', async () => {
+  it('keeps the earliest of several addAfter calls for the same key', async () => {
     const clock = new FakeClock();
     const q = new RateLimitingQueue({ clock });
     q.addAfter('a', 1000);
@@ -132,7 +132,7 @@ void describe('RateLimitingQueue', () => {
     assert.equal(clock.timerCount, 0);
   });
 
-  void it('fires many delayed keys in due order with one timer', async () => {
+  it('fires many delayed keys in due order with one timer', async () => {
     const clock = new FakeClock();
     const q = new RateLimitingQueue({ clock });
     for (let i = 0; i < 100; i++) q.addAfter(`k${i}`, 1000 - i * 10);
@@ -149,7 +149,7 @@ void describe('RateLimitingQueue', () => {
     assert.equal(order[99], 'k0');
   });
 
-  void it('adds immediately for a non-positive delay and cancels timers on shutdown', async () => {
+  it('adds immediately for a non-positive delay and cancels timers on shutdown', async () => {
     const clock = new FakeClock();
     const q = new RateLimitingQueue({ clock });
     q.addAfter('now', 0);
@@ -160,7 +160,7 @@ void describe('RateLimitingQueue', () => {
     assert.equal(q.len(), 1);
   });
 
-  void it('reports workqueue metrics from the injected clock', async () => {
+  it('reports workqueue metrics from the injected clock', async () => {
     const clock = new FakeClock();
     const registry = new Registry();
     const q = new RateLimitingQueue({ clock, metrics: prometheusQueueMetrics(registry, clock, 'demo') });

@@ -83,15 +83,15 @@ const ready: ReconcileStep<Widget, RunState> = async (obj, st) => {
   return 'success';
 };
 
-void describe('reconcileWithSkeleton', () => {
-  void it('does nothing for an object that is gone', async () => {
+describe('reconcileWithSkeleton', () => {
+  it('does nothing for an object that is gone', async () => {
     const h = harness([ready]);
     assert.deepEqual(await reconcileWithSkeleton(h.skeleton, req, context()), {});
     assert.equal(h.runs.length, 0);
     assert.equal(h.client.calls.length, 0);
   });
 
-  void it('adds the finalizer first and requeues without running the steps', async () => {
+  it('adds the finalizer first and requeues without running the steps', async () => {
     const h = harness([ready]);
     h.client.seed(widget({ finalizer: false }));
     assert.deepEqual(await reconcileWithSkeleton(h.skeleton, req, context()), { requeue: true });
@@ -99,7 +99,7 @@ void describe('reconcileWithSkeleton', () => {
     assert.deepEqual(h.runs[0]!.trail, []);
   });
 
-  void it('logs and stops for a suspended object', async () => {
+  it('logs and stops for a suspended object', async () => {
     const h = harness([ready]);
     h.client.seed(widget({ suspend: true, observed: 1 }));
     const lines: string[] = [];
@@ -109,7 +109,7 @@ void describe('reconcileWithSkeleton', () => {
     assert.match(await h.registry.metrics(), /gotk_suspend_status\{kind="Widget",name="w",namespace="ns"\} 1/);
   });
 
-  void it('runs the steps in order, checkpoints a new generation and patches Ready once at the end', async () => {
+  it('runs the steps in order, checkpoints a new generation and patches Ready once at the end', async () => {
     const order: string[] = [];
     const first: ReconcileStep<Widget, RunState> = async (_obj, st) => {
       st.trail.push('first');
@@ -134,7 +134,7 @@ void describe('reconcileWithSkeleton', () => {
     assert.match(metrics, /gotk_reconcile_duration_seconds_count\{kind="Widget",name="w",namespace="ns"\} 1/);
   });
 
-  void it('stops at a step asking for a requeue: no later step, no succeeded, no events', async () => {
+  it('stops at a step asking for a requeue: no later step, no succeeded, no events', async () => {
     const later: ReconcileStep<Widget, RunState> = async (_o, st) => {
       st.trail.push('later');
       return 'success';
@@ -148,7 +148,7 @@ void describe('reconcileWithSkeleton', () => {
     assert.deepEqual(h.runs[0]!.trail, ['first', 'dispose']);
   });
 
-  void it('turns a failed step into Ready=False/Failed, keeps Reconciling for the retry and throws', async () => {
+  it('turns a failed step into Ready=False/Failed, keeps Reconciling for the retry and throws', async () => {
     const failing: ReconcileStep<Widget, RunState> = async (_o, st) => {
       st.trail.push('failing');
       throw new TransientError('registry unreachable');
@@ -165,7 +165,7 @@ void describe('reconcileWithSkeleton', () => {
     assertConformant(stored, NEG);
   });
 
-  void it("keeps a step's own Ready=False and consumes a stalling error as Stalled", async () => {
+  it("keeps a step's own Ready=False and consumes a stalling error as Stalled", async () => {
     const stalling: ReconcileStep<Widget, RunState> = async (obj) => {
       conditions.markFalse(obj, 'Ready', 'InvalidPolicy', 'bad range', h.clock);
       throw new StallingError('bad range', { reason: 'InvalidPolicy' });
@@ -181,7 +181,7 @@ void describe('reconcileWithSkeleton', () => {
     assertConformant(stored, NEG);
   });
 
-  void it('runs preflight before the checkpoint patch, and a preflight failure fails the run', async () => {
+  it('runs preflight before the checkpoint patch, and a preflight failure fails the run', async () => {
     const preflight = (obj: Widget, st: RunState): void => {
       st.trail.push(`preflight at ${st.started}`);
       conditions.markFalse(obj, 'Ready', 'IntervalNotConfigured', 'no interval', h.clock);
@@ -196,7 +196,7 @@ void describe('reconcileWithSkeleton', () => {
     assert.equal(conditions.get(h.stored()!, 'Stalled')?.reason, 'IntervalNotConfigured');
   });
 
-  void it('calls succeeded after every step went through', async () => {
+  it('calls succeeded after every step went through', async () => {
     const succeeded = (obj: Widget, st: RunState): void => {
       st.trail.push('succeeded');
       conditions.markTrue(obj, 'Ready', 'Succeeded', 'repository up-to-date', h.clock);
@@ -208,7 +208,7 @@ void describe('reconcileWithSkeleton', () => {
     assert.equal(conditions.get(h.stored()!, 'Ready')?.message, 'repository up-to-date');
   });
 
-  void it('on deletion runs finalize, lets the finalizer go and drops the metrics series', async () => {
+  it('on deletion runs finalize, lets the finalizer go and drops the metrics series', async () => {
     const finalized: string[] = [];
     const h = harness([ready], { finalize: async (obj) => void finalized.push(obj.metadata.name!) });
     h.client.seed(widget({ observed: 1 }));

@@ -33,8 +33,8 @@ function widget(opts: { generation?: number; observed?: number; requested?: stri
   };
 }
 
-void describe('progressiveStatus', () => {
-  void it('marks Reconciling and an absent Ready Unknown, stamped by the clock', () => {
+describe('progressiveStatus', () => {
+  it('marks Reconciling and an absent Ready Unknown, stamped by the clock', () => {
     const clock = new FakeClock();
     const obj = widget();
     progressiveStatus(obj, false, 'reconciliation in progress', clock);
@@ -42,7 +42,7 @@ void describe('progressiveStatus', () => {
     assert.equal(conditions.get(obj, 'Ready')?.lastTransitionTime, '2026-01-01T00:00:00Z');
   });
 
-  void it('keeps a known Ready unless negative, and refreshes an Unknown one', async () => {
+  it('keeps a known Ready unless negative, and refreshes an Unknown one', async () => {
     const clock = new FakeClock();
     const obj = widget();
     conditions.markTrue(obj, 'Ready', 'Succeeded', 'ok', clock);
@@ -57,7 +57,7 @@ void describe('progressiveStatus', () => {
   });
 });
 
-void describe('beginRun', () => {
+describe('beginRun', () => {
   const cases: Array<{ name: string; obj: Obj; wantPatch: boolean; wantReconciling: string }> = [
     { name: 'a new generation is patched at once', obj: widget({ generation: 2, observed: 1 }), wantPatch: true, wantReconciling: 'processing object: new generation 1 -> 2' },
     { name: 'a first run reads observedGeneration as -1', obj: widget({ generation: 1 }), wantPatch: true, wantReconciling: 'processing object: new generation -1 -> 1' },
@@ -66,7 +66,7 @@ void describe('beginRun', () => {
     { name: 'no request on an observed generation waits for the end', obj: widget({ observed: 1 }), wantPatch: false, wantReconciling: 'reconciliation in progress' },
   ];
   for (const tc of cases) {
-    void it(tc.name, async () => {
+    it(tc.name, async () => {
       const clock = new FakeClock();
       const client = new FakeKubeClient();
       const obj = client.seed(tc.obj);
@@ -81,7 +81,7 @@ void describe('beginRun', () => {
   }
 });
 
-void describe('nextRunResultBuilder', () => {
+describe('nextRunResultBuilder', () => {
   const cases: Array<{ name: string; successMs: number; result: StepResult; error?: unknown; want: object; success: boolean }> = [
     { name: 'success requeues at the next run', successMs: 60_000, result: 'success', want: { requeueAfterMs: 60_000 }, success: true },
     { name: 'success without a period does not requeue', successMs: 0, result: 'success', want: {}, success: true },
@@ -93,7 +93,7 @@ void describe('nextRunResultBuilder', () => {
     { name: 'an empty result does not requeue', successMs: 60_000, result: 'empty', want: {}, success: false },
   ];
   for (const tc of cases) {
-    void it(tc.name, () => {
+    it(tc.name, () => {
       const b = nextRunResultBuilder(tc.successMs);
       const got = b.build(tc.result, tc.error);
       assert.deepEqual(got, tc.want);

@@ -35,7 +35,7 @@ function repo(...cs: Condition[]): KubeObject & ObjectWithConditions {
 }
 const summaryOf = (o: ObjectWithConditions): string[] => conditions.list(o).map((x) => `${x.type}=${x.status}/${x.reason}`);
 
-void describe('summarizeConditions (final)', () => {
+describe('summarizeConditions (final)', () => {
   const cases: Array<{
     name: string;
     before: Condition[];
@@ -114,7 +114,7 @@ void describe('summarizeConditions (final)', () => {
     },
   ];
   for (const tc of cases) {
-    void it(tc.name, () => {
+    it(tc.name, () => {
       const obj = repo(...tc.before);
       const out = summarizeConditions(obj, readyConditions, {
         result: tc.result,
@@ -136,7 +136,7 @@ void describe('summarizeConditions (final)', () => {
     });
   }
 
-  void it('without a result builder only summarises (mid-reconcile)', () => {
+  it('without a result builder only summarises (mid-reconcile)', () => {
     const obj = repo(c('Reconciling', 'True', 'Progressing', 'cloning'));
     const err = new TransientError('x');
     const out = summarizeConditions(obj, readyConditions, { reconcileError: err, clock: new FakeClock() });
@@ -147,8 +147,8 @@ void describe('summarizeConditions (final)', () => {
   });
 });
 
-void describe('summarizeAndPatch', () => {
-  void it('patches the summary, the observed generation and the handled request', async () => {
+describe('summarizeAndPatch', () => {
+  it('patches the summary, the observed generation and the handled request', async () => {
     const client = new FakeKubeClient();
     const clock = new FakeClock();
     const obj = client.seed(repo());
@@ -168,7 +168,7 @@ void describe('summarizeAndPatch', () => {
     assertConformant(stored, NEG);
   });
 
-  void it('joins a patch error to the reconcile error', async () => {
+  it('joins a patch error to the reconcile error', async () => {
     const client = new FakeKubeClient();
     const obj = client.seed(repo());
     const patcher = new SerialPatcher(obj, client);
@@ -181,7 +181,7 @@ void describe('summarizeAndPatch', () => {
   });
 });
 
-void describe('finalizeStatus', () => {
+describe('finalizeStatus', () => {
   const cases: Array<{ name: string; before: Condition[]; want: string[]; wantObserved: number }> = [
     {
       name: 'Ready=True deletes Reconciling and observes the generation',
@@ -203,7 +203,7 @@ void describe('finalizeStatus', () => {
     },
   ];
   for (const tc of cases) {
-    void it(tc.name, () => {
+    it(tc.name, () => {
       const obj = repo(...tc.before);
       finalizeStatus(obj, new FakeClock());
       assert.deepEqual(summaryOf(obj), tc.want);
@@ -213,7 +213,7 @@ void describe('finalizeStatus', () => {
   }
 });
 
-void describe('errorEventProcessor', () => {
+describe('errorEventProcessor', () => {
   const cases: Array<{ name: string; error: unknown; want: string[] }> = [
     { name: 'stalling → Warning', error: new StallingError('bad', { reason: 'InvalidURL' }), want: ['Warning InvalidURL bad'] },
     { name: 'transient → Warning', error: new TransientError('oops'), want: ['Warning Failed oops'] },
@@ -222,7 +222,7 @@ void describe('errorEventProcessor', () => {
     { name: 'untyped → nothing', error: new Error('plain'), want: [] },
   ];
   for (const tc of cases) {
-    void it(tc.name, () => {
+    it(tc.name, () => {
       const got: string[] = [];
       errorEventProcessor({ event: (_o, type, reason, msg) => got.push(`${type} ${reason} ${msg}`) })(repo(), 'empty', tc.error);
       assert.deepEqual(got, tc.want);
@@ -230,7 +230,7 @@ void describe('errorEventProcessor', () => {
   }
 });
 
-void describe('lowestRequeuingResult', () => {
+describe('lowestRequeuingResult', () => {
   const cases: Array<[StepResult, StepResult, StepResult]> = [
     ['empty', 'success', 'success'],
     ['success', 'empty', 'success'],
@@ -238,5 +238,5 @@ void describe('lowestRequeuingResult', () => {
     ['success', 'requeue', 'requeue'],
     ['success', 'success', 'success'],
   ];
-  for (const [a, b, want] of cases) void it(`${a} + ${b} = ${want}`, () => assert.equal(lowestRequeuingResult(a, b), want));
+  for (const [a, b, want] of cases) it(`${a} + ${b} = ${want}`, () => assert.equal(lowestRequeuingResult(a, b), want));
 });

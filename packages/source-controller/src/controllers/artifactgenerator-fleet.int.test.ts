@@ -27,7 +27,7 @@ const EA = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'ExternalArtifact'
 const withObservedGeneration = (o: ArtifactGenerator): unknown => ({ ...o, status: { ...o.status, observedGeneration: cond(o, 'Ready')?.observedGeneration ?? -1 } });
 const FLEET = join(repoRoot(), '..', 'shared', 'fixtures', 'fleets', 'flux2-kustomize-helm-example');
 
-void describe('ArtifactGenerator: the flux2-kustomize-helm-example fleet', { timeout: 180_000 }, () => {
+describe('ArtifactGenerator: the flux2-kustomize-helm-example fleet', { timeout: 180_000 }, () => {
   let h: Harness;
   let git: GitServer;
   let gits: GitRepositoryReconciler;
@@ -59,7 +59,7 @@ void describe('ArtifactGenerator: the flux2-kustomize-helm-example fleet', { tim
     await h?.stop();
   });
 
-  void it('generates the infrastructure and apps ExternalArtifacts', async () => {
+  it('generates the infrastructure and apps ExternalArtifacts', async () => {
     await reconcile('flux-system', false);
     const { obj, error } = await reconcile('flux-system');
     assert.equal(error, undefined);
@@ -87,7 +87,7 @@ void describe('ArtifactGenerator: the flux2-kustomize-helm-example fleet', { tim
     assert.ok(infra.includes('controllers/cert-manager.yaml') && infra.includes('configs/cluster-issuers.yaml'), infra.join(', '));
   });
 
-  void it('rebuilds when the repository moves, keeping unchanged content under the same file', async () => {
+  it('rebuilds when the repository moves, keeping unchanged content under the same file', async () => {
     const before = (await h.fetch<ExternalArtifact>(EA, 'apps')).status!.artifact!;
     await git.commitFiles('fleet', { 'README.md': '# changed\n' });
     await reconcileGit();
@@ -104,7 +104,7 @@ void describe('ArtifactGenerator: the flux2-kustomize-helm-example fleet', { tim
     assert.equal((await files('apps'))['staging/podinfo-values.yaml'], 'spec:\n  values:\n    replicaCount: 2\n');
   });
 
-  void it('waits for a missing source and stalls on an invalid spec', async () => {
+  it('waits for a missing source and stalls on an invalid spec', async () => {
     await h.client.create({
       ...AG,
       metadata: { name: 'waiting', namespace: h.ns },
@@ -131,7 +131,7 @@ void describe('ArtifactGenerator: the flux2-kustomize-helm-example fleet', { tim
     assert.equal(cond(invalid.obj, 'Ready')?.message, "duplicate source alias 'x' found");
   });
 
-  void it('deletes its ExternalArtifacts and files on deletion', async () => {
+  it('deletes its ExternalArtifacts and files on deletion', async () => {
     const path = (await h.fetch<ExternalArtifact>(EA, 'apps')).status!.artifact!.path;
     await h.client.delete({ ...AG, namespace: h.ns, name: 'flux-system' });
     await gen.reconcile({ namespace: h.ns, name: 'flux-system' }, { signal: new AbortController().signal, log: (await import('@eddy/runtime/log')).createLogger({ level: 'error' }), reconcileId: 'd' });

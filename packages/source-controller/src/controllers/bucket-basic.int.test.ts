@@ -20,7 +20,7 @@ import { BucketReconciler } from './bucket-reconciler.ts';
 const B = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'Bucket' } as const;
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 
-void describe('Bucket: basic', { timeout: 180_000 }, () => {
+describe('Bucket: basic', { timeout: 180_000 }, () => {
   let h: Harness;
   let s3: S3Server;
   let reconciler: BucketReconciler;
@@ -64,7 +64,7 @@ void describe('Bucket: basic', { timeout: 180_000 }, () => {
     await h?.stop();
   });
 
-  void it('stores the objects with revision sha256 of the sorted etag index', async () => {
+  it('stores the objects with revision sha256 of the sorted etag index', async () => {
     await create('fleet', {});
     const { obj, error } = await reconcile('fleet');
     assert.equal(error, undefined);
@@ -79,7 +79,7 @@ void describe('Bucket: basic', { timeout: 180_000 }, () => {
     assert.deepEqual(same.obj.status?.artifact, art);
   });
 
-  void it('narrows by prefix and spec.ignore, and moves to a new revision on change', async () => {
+  it('narrows by prefix and spec.ignore, and moves to a new revision on change', async () => {
     await update('fleet', { prefix: 'apps/', ignore: 'infra/\n' });
     const narrowed = await reconcile('fleet');
     assert.equal(narrowed.obj.status?.artifact?.revision, expectedRevision({ 'apps/podinfo.yaml': objects['apps/podinfo.yaml']! }));
@@ -89,7 +89,7 @@ void describe('Bucket: basic', { timeout: 180_000 }, () => {
     assert.equal(cond(moved.obj, 'ArtifactOutdated'), undefined);
   });
 
-  void it('lists past one page of keys', async () => {
+  it('lists past one page of keys', async () => {
     await s3.client.createBucket('many');
     const entries: Record<string, string> = {};
     for (let i = 0; i < 1005; i++) entries[`k/${String(i).padStart(4, '0')}.yaml`] = `i: ${i}\n`;
@@ -99,7 +99,7 @@ void describe('Bucket: basic', { timeout: 180_000 }, () => {
     assert.equal(obj.status?.artifact?.revision, expectedRevision(entries));
   });
 
-  void it('fails on wrong keys, a missing bucket and a malformed Secret, keeping the artifact', async () => {
+  it('fails on wrong keys, a missing bucket and a malformed Secret, keeping the artifact', async () => {
     const prev = (await h.fetch<Bucket>(B, 'fleet')).status!.artifact!;
     await update('fleet', { secretRef: { name: 'wrong-keys' } });
     const denied = await reconcile('fleet');

@@ -23,7 +23,7 @@ import { GitRepositoryReconciler } from './gitrepository-reconciler.ts';
 
 const GR = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository' } as const;
 
-void describe('GitRepository: basic', { timeout: 180_000 }, () => {
+describe('GitRepository: basic', { timeout: 180_000 }, () => {
   const ns = randomNamespaceName('gitrepo');
   let client: DynamicClient;
   let server: GitServer;
@@ -78,7 +78,7 @@ void describe('GitRepository: basic', { timeout: 180_000 }, () => {
     rmSync(storeDir, { recursive: true, force: true });
   });
 
-  void it('adds the finalizer, then stores an artifact for the branch head', async () => {
+  it('adds the finalizer, then stores an artifact for the branch head', async () => {
     await create('app', { url: repoUrl, secretRef: { name: 'git-auth' }, ref: { branch: 'main' } });
     const first = await reconcile('app', false);
     assert.deepEqual(first.obj.metadata.finalizers, ['finalizers.fluxcd.io']);
@@ -97,7 +97,7 @@ void describe('GitRepository: basic', { timeout: 180_000 }, () => {
     assert.equal(await storage.exists(obj.status!.artifact!), true);
   });
 
-  void it('keeps the artifact when nothing changed, and moves to a new revision', async () => {
+  it('keeps the artifact when nothing changed, and moves to a new revision', async () => {
     const before = (await fetchObj('app')).status!.artifact!;
     const same = await reconcile('app');
     assert.deepEqual(same.obj.status?.artifact, before);
@@ -109,7 +109,7 @@ void describe('GitRepository: basic', { timeout: 180_000 }, () => {
     assert.equal(get(obj as never, 'Ready')?.status, 'True');
   });
 
-  void it('reports a missing branch as FetchFailed and keeps the previous artifact', async () => {
+  it('reports a missing branch as FetchFailed and keeps the previous artifact', async () => {
     const prev = (await fetchObj('app')).status!.artifact!;
     const obj = await fetchObj('app');
     await client.update({ ...obj, spec: { ...obj.spec, ref: { branch: 'missing' } } } as never);
@@ -123,7 +123,7 @@ void describe('GitRepository: basic', { timeout: 180_000 }, () => {
     assert.equal(existsSync(storage.localPath(prev)), true);
   });
 
-  void it('reports a missing secret as AuthenticationFailed', async () => {
+  it('reports a missing secret as AuthenticationFailed', async () => {
     await create('nosecret', { url: repoUrl, secretRef: { name: 'absent' } });
     await reconcile('nosecret', false);
     const { obj, error } = await reconcile('nosecret');
@@ -132,7 +132,7 @@ void describe('GitRepository: basic', { timeout: 180_000 }, () => {
     assert.equal(get(obj as never, 'Ready')?.status, 'False');
   });
 
-  void it('removes the artifacts and the finalizer on deletion', async () => {
+  it('removes the artifacts and the finalizer on deletion', async () => {
     const art = (await fetchObj('app')).status!.artifact!;
     await client.delete({ ...GR, namespace: ns, name: 'app' });
     await reconciler.reconcile({ namespace: ns, name: 'app' }, { signal: new AbortController().signal, log, reconcileId: 'd' });

@@ -29,7 +29,7 @@ dependencies:
     repository: file://../podinfo
 `;
 
-void describe('HelmChart: from a GitRepository', { timeout: 180_000 }, () => {
+describe('HelmChart: from a GitRepository', { timeout: 180_000 }, () => {
   let h: Harness;
   let git: GitServer;
   let chartRepo: ChartRepo;
@@ -73,7 +73,7 @@ void describe('HelmChart: from a GitRepository', { timeout: 180_000 }, () => {
     await h?.stop();
   });
 
-  void it('packages the chart directory with helm', async () => {
+  it('packages the chart directory with helm', async () => {
     await create('podinfo', { chart: 'charts/podinfo' });
     const { obj, error } = await reconcile('podinfo');
     assert.equal(error, undefined);
@@ -89,7 +89,7 @@ void describe('HelmChart: from a GitRepository', { timeout: 180_000 }, () => {
     assert.deepEqual(again.obj.status?.artifact, obj.status?.artifact, 'the same version is not repackaged');
   });
 
-  void it('adds the commit with reconcileStrategy Revision and the generation with values files', async () => {
+  it('adds the commit with reconcileStrategy Revision and the generation with values files', async () => {
     const cur = await h.fetch<HelmChart>(HC, 'podinfo');
     await h.client.update({ ...cur, spec: { ...cur.spec, reconcileStrategy: 'Revision', valuesFiles: ['charts/podinfo/values.yaml', 'env/prod-values.yaml', 'env/missing.yaml'], ignoreMissingValuesFiles: true } } as never);
     const { obj, error } = await reconcile('podinfo');
@@ -105,7 +105,7 @@ void describe('HelmChart: from a GitRepository', { timeout: 180_000 }, () => {
     assert.equal((parse(files['podinfo/Chart.yaml']!) as { version: string }).version, want);
   });
 
-  void it('fails a missing values file unless ignored, as ValuesFilesError (stalled)', async () => {
+  it('fails a missing values file unless ignored, as ValuesFilesError (stalled)', async () => {
     const cur = await h.fetch<HelmChart>(HC, 'podinfo');
     await h.client.update({ ...cur, spec: { ...cur.spec, ignoreMissingValuesFiles: false } } as never);
     const { obj } = await reconcile('podinfo');
@@ -115,7 +115,7 @@ void describe('HelmChart: from a GitRepository', { timeout: 180_000 }, () => {
     assert.ok(obj.status?.artifact, 'the previous artifact stays');
   });
 
-  void it('builds a file:// dependency with helm dependency build', async () => {
+  it('builds a file:// dependency with helm dependency build', async () => {
     await create('umbrella', { chart: 'charts/umbrella' });
     const { obj, error } = await reconcile('umbrella');
     assert.equal(error, undefined, String(error));
@@ -127,7 +127,7 @@ void describe('HelmChart: from a GitRepository', { timeout: 180_000 }, () => {
     );
   });
 
-  void it('downloads an http(s) dependency from its chart repository', async () => {
+  it('downloads an http(s) dependency from its chart repository', async () => {
     await create('remote', { chart: 'charts/remote' });
     const { obj, error } = await reconcile('remote');
     assert.equal(error, undefined, String(error));
@@ -137,7 +137,7 @@ void describe('HelmChart: from a GitRepository', { timeout: 180_000 }, () => {
     if (dep) assert.equal((parse(dep) as { version: string }).version, chartRepo.charts[0]!.version);
   });
 
-  void it('stalls on a chart path that does not exist', async () => {
+  it('stalls on a chart path that does not exist', async () => {
     await create('missing', { chart: 'charts/absent' });
     const { obj } = await reconcile('missing');
     assert.equal(cond(obj, 'FetchFailed')?.reason, 'InvalidChartReference');

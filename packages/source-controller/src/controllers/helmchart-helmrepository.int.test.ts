@@ -23,7 +23,7 @@ const HR = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository' }
 const HC = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmChart' } as const;
 const sha = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
 
-void describe('HelmChart: from a HelmRepository', { timeout: 180_000 }, () => {
+describe('HelmChart: from a HelmRepository', { timeout: 180_000 }, () => {
   let h: Harness;
   let repo: ChartRepo;
   let repos: HelmRepositoryReconciler;
@@ -57,7 +57,7 @@ void describe('HelmChart: from a HelmRepository', { timeout: 180_000 }, () => {
     await h?.stop();
   });
 
-  void it('pulls the newest version as the repository serves it', async () => {
+  it('pulls the newest version as the repository serves it', async () => {
     await create('podinfo', { chart: 'podinfo', version: '*' });
     const { obj, error } = await reconcile('podinfo');
     assert.equal(error, undefined);
@@ -78,7 +78,7 @@ void describe('HelmChart: from a HelmRepository', { timeout: 180_000 }, () => {
     assert.deepEqual(again.obj.status?.artifact, art, 'an unchanged chart is not downloaded again');
   });
 
-  void it('merges values files into a repackaged chart with version <ver>+<generation>', async () => {
+  it('merges values files into a repackaged chart with version <ver>+<generation>', async () => {
     await update('podinfo', { valuesFiles: ['values.yaml', 'values-prod.yaml'] });
     const { obj, error } = await reconcile('podinfo');
     assert.equal(error, undefined);
@@ -96,7 +96,7 @@ void describe('HelmChart: from a HelmRepository', { timeout: 180_000 }, () => {
     assert.deepEqual(keys, [...keys].sort(), 'keys are sorted as Go marshals maps');
   });
 
-  void it('stalls on a version no chart matches, keeping the artifact', async () => {
+  it('stalls on a version no chart matches, keeping the artifact', async () => {
     const prev = (await h.fetch<HelmChart>(HC, 'podinfo')).status!.artifact!;
     await update('podinfo', { version: '99.x', valuesFiles: null });
     const { obj } = await reconcile('podinfo');
@@ -109,7 +109,7 @@ void describe('HelmChart: from a HelmRepository', { timeout: 180_000 }, () => {
     assert.ok(existsSync(h.storage.localPath(prev)));
   });
 
-  void it('stalls on an invalid version range and on an unknown chart', async () => {
+  it('stalls on an invalid version range and on an unknown chart', async () => {
     await update('podinfo', { version: '>= foo' });
     const bad = await reconcile('podinfo');
     assert.equal(cond(bad.obj, 'FetchFailed')?.reason, 'InvalidChartReference');
@@ -120,7 +120,7 @@ void describe('HelmChart: from a HelmRepository', { timeout: 180_000 }, () => {
     assert.equal(cond(obj, 'Stalled')?.status, 'True');
   });
 
-  void it('reports a missing source and a source without artifact', async () => {
+  it('reports a missing source and a source without artifact', async () => {
     await create('nosource', { chart: 'podinfo', sourceRef: { kind: 'HelmRepository', name: 'absent' } });
     const missing = await reconcile('nosource');
     assert.ok(missing.error);

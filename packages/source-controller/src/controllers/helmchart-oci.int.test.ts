@@ -22,7 +22,7 @@ import { HelmRepositoryReconciler } from './helmrepository-reconciler.ts';
 const HR = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository' } as const;
 const HC = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmChart' } as const;
 
-void describe('HelmChart: from an OCI HelmRepository', { timeout: 180_000 }, () => {
+describe('HelmChart: from an OCI HelmRepository', { timeout: 180_000 }, () => {
   let h: Harness;
   let registry: Registry;
   let charts: HelmChartReconciler;
@@ -52,7 +52,7 @@ void describe('HelmChart: from an OCI HelmRepository', { timeout: 180_000 }, () 
     rmSync(work, { recursive: true, force: true });
   });
 
-  void it('pulls the newest stable tag as pushed', async () => {
+  it('pulls the newest stable tag as pushed', async () => {
     await h.client.create({ ...HC, metadata: { name: 'podinfo', namespace: h.ns }, spec: { interval: '1m', chart: 'podinfo', version: '*', sourceRef: { kind: 'HelmRepository', name: 'oci' } } } as never);
     await reconcile('podinfo', false);
     const { obj, error } = await reconcile('podinfo');
@@ -64,7 +64,7 @@ void describe('HelmChart: from an OCI HelmRepository', { timeout: 180_000 }, () 
     assert.equal(obj.status?.observedSourceArtifactRevision, undefined, 'an OCI repository has no artifact');
   });
 
-  void it('takes an exact version as the tag and refuses signature verification', async () => {
+  it('takes an exact version as the tag and refuses signature verification', async () => {
     const cur = await h.fetch<HelmChart>(HC, 'podinfo');
     await h.client.update({ ...cur, spec: { ...cur.spec, version: '2.0.0-rc.1' } } as never);
     assert.equal((await reconcile('podinfo')).obj.status?.artifact?.revision, '2.0.0-rc.1');

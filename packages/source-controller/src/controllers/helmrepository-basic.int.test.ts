@@ -19,7 +19,7 @@ import { HelmRepositoryReconciler } from './helmrepository-reconciler.ts';
 
 const HR = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository' } as const;
 
-void describe('HelmRepository: basic', { timeout: 180_000 }, () => {
+describe('HelmRepository: basic', { timeout: 180_000 }, () => {
   let h: Harness;
   let repo: ChartRepo;
   let files: StaticServer;
@@ -49,7 +49,7 @@ void describe('HelmRepository: basic', { timeout: 180_000 }, () => {
     await h?.stop();
   });
 
-  void it('stores the index with revision sha256 of the downloaded index.yaml', async () => {
+  it('stores the index with revision sha256 of the downloaded index.yaml', async () => {
     await create('podinfo', { url: repo.url, secretRef: { name: 'repo-auth' } });
     const first = await reconcile('podinfo', false);
     assert.deepEqual(first.obj.metadata.finalizers, ['finalizers.fluxcd.io']);
@@ -73,7 +73,7 @@ void describe('HelmRepository: basic', { timeout: 180_000 }, () => {
     assert.equal(readFileSync(join(h.storeDir, 'helmrepository', h.ns, 'podinfo', 'index.yaml'), 'utf8'), readFileSync(h.storage.localPath(art), 'utf8'));
   });
 
-  void it('keeps the artifact when the index did not change, and moves to a new revision', async () => {
+  it('keeps the artifact when the index did not change, and moves to a new revision', async () => {
     const prev = (await h.fetch<HelmRepository>(HR, 'podinfo')).status!.artifact!;
     const same = await reconcile('podinfo');
     assert.deepEqual(same.obj.status?.artifact, prev);
@@ -86,7 +86,7 @@ void describe('HelmRepository: basic', { timeout: 180_000 }, () => {
     assert.equal(cond(obj, 'ArtifactOutdated'), undefined);
   });
 
-  void it('reports wrong credentials as FetchFailed and keeps the previous artifact', async () => {
+  it('reports wrong credentials as FetchFailed and keeps the previous artifact', async () => {
     const prev = (await h.fetch<HelmRepository>(HR, 'podinfo')).status!.artifact!;
     const cur = await h.fetch<HelmRepository>(HR, 'podinfo');
     await h.client.update({ ...cur, spec: { ...cur.spec, secretRef: { name: 'wrong-auth' } } } as never);
@@ -100,7 +100,7 @@ void describe('HelmRepository: basic', { timeout: 180_000 }, () => {
     assert.ok(existsSync(h.storage.localPath(prev)));
   });
 
-  void it('reports a missing Secret as AuthenticationFailed', async () => {
+  it('reports a missing Secret as AuthenticationFailed', async () => {
     await create('nosecret', { url: repo.url, secretRef: { name: 'absent' } });
     await reconcile('nosecret', false);
     const { obj, error } = await reconcile('nosecret');
@@ -109,7 +109,7 @@ void describe('HelmRepository: basic', { timeout: 180_000 }, () => {
     assert.match(cond(obj, 'FetchFailed')?.message ?? '', /secrets "absent" not found/);
   });
 
-  void it('reports a malformed index as IndexationFailed and an oversize one as Failed', async () => {
+  it('reports a malformed index as IndexationFailed and an oversize one as Failed', async () => {
     writeFileSync(join(files.dir, 'index.yaml'), 'apiVersion: v1\nentries:\n  app:\n  - name: app\n    version: 1.0.0\n    bogus: field\n');
     await create('broken', { url: files.url });
     await reconcile('broken', false);
@@ -124,14 +124,14 @@ void describe('HelmRepository: basic', { timeout: 180_000 }, () => {
     assert.equal(cond(big.obj, 'Ready')?.status, 'False');
   });
 
-  void it('reports an unknown host as FetchFailed', async () => {
+  it('reports an unknown host as FetchFailed', async () => {
     await create('nohost', { url: 'http://charts.invalid.' });
     await reconcile('nohost', false);
     const { obj } = await reconcile('nohost');
     assert.match(cond(obj, 'FetchFailed')?.message ?? '', /no such host/);
   });
 
-  void it('treats type oci as a static object: no finalizer, no status', async () => {
+  it('treats type oci as a static object: no finalizer, no status', async () => {
     await create('oci', { url: 'oci://ghcr.io/stefanprodan/charts', type: 'oci' });
     const { obj } = await reconcile('oci', false);
     assert.equal(obj.metadata.finalizers, undefined);
@@ -139,7 +139,7 @@ void describe('HelmRepository: basic', { timeout: 180_000 }, () => {
     assert.equal(obj.status?.artifact, undefined);
   });
 
-  void it('removes the artifacts and the finalizer on deletion', async () => {
+  it('removes the artifacts and the finalizer on deletion', async () => {
     const art = (await h.fetch<HelmRepository>(HR, 'podinfo')).status!.artifact!;
     await h.client.delete({ ...HR, namespace: h.ns, name: 'podinfo' });
     await reconcile('podinfo', false).catch(() => undefined);

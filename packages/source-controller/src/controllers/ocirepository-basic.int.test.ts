@@ -19,7 +19,7 @@ import { OCIRepositoryReconciler } from './ocirepository-reconciler.ts';
 const OR = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'OCIRepository' } as const;
 const FLUX_LAYER = 'application/vnd.cncf.flux.content.v1.tar+gzip';
 
-void describe('OCIRepository: basic', { timeout: 180_000 }, () => {
+describe('OCIRepository: basic', { timeout: 180_000 }, () => {
   let h: Harness;
   let registry: Registry;
   let reconciler: OCIRepositoryReconciler;
@@ -58,7 +58,7 @@ void describe('OCIRepository: basic', { timeout: 180_000 }, () => {
     await h?.stop();
   });
 
-  void it('pulls a tag into an artifact with revision <tag>@sha256 and the manifest annotations', async () => {
+  it('pulls a tag into an artifact with revision <tag>@sha256 and the manifest annotations', async () => {
     await create('tag', { ref: { tag: 'v1.0.0' } });
     const { obj, error } = await reconcile('tag');
     assert.equal(error, undefined);
@@ -77,7 +77,7 @@ void describe('OCIRepository: basic', { timeout: 180_000 }, () => {
     assert.equal(again.obj.status?.artifact?.lastUpdateTime, before, 'an unchanged digest is not pulled again');
   });
 
-  void it('selects the highest semver tag, honours semverFilter, and pins digests', async () => {
+  it('selects the highest semver tag, honours semverFilter, and pins digests', async () => {
     await create('semver', { ref: { semver: '>=1.0.0' } });
     const { obj } = await reconcile('semver');
     assert.equal(obj.status?.artifact?.revision, `v1.1.0@${digests['v1.1.0']}`);
@@ -90,7 +90,7 @@ void describe('OCIRepository: basic', { timeout: 180_000 }, () => {
     assert.equal((await reconcile('latest')).obj.status?.artifact?.revision, `latest@${digests.latest}`);
   });
 
-  void it('copies the selected layer as is with operation copy', async () => {
+  it('copies the selected layer as is with operation copy', async () => {
     await create('copy', { ref: { tag: 'v1.1.0' }, layerSelector: { mediaType: FLUX_LAYER, operation: 'copy' } });
     const { obj } = await reconcile('copy');
     const files = await tgzFiles(h.storage.localPath(obj.status!.artifact!));
@@ -99,7 +99,7 @@ void describe('OCIRepository: basic', { timeout: 180_000 }, () => {
     assert.deepEqual(obj.status?.observedLayerSelector, { mediaType: FLUX_LAYER, operation: 'copy' });
   });
 
-  void it('fails on wrong credentials, a missing tag or a bad semver range, keeping the artifact', async () => {
+  it('fails on wrong credentials, a missing tag or a bad semver range, keeping the artifact', async () => {
     const prev = (await h.fetch<OCIRepository>(OR, 'tag')).status!.artifact!;
     await update('tag', { secretRef: { name: 'badcred' }, ref: { tag: 'v1.1.0' } });
     const denied = await reconcile('tag');
@@ -119,7 +119,7 @@ void describe('OCIRepository: basic', { timeout: 180_000 }, () => {
     assert.deepEqual(bad.obj.status?.artifact, prev);
   });
 
-  void it('stalls on a URL that carries a tag', async () => {
+  it('stalls on a URL that carries a tag', async () => {
     await create('badurl', { url: `oci://${registry.host}/apps/podinfo:v1.0.0` });
     const { obj } = await reconcile('badurl');
     assert.equal(cond(obj, 'FetchFailed')?.reason, 'URLInvalid');

@@ -29,10 +29,10 @@ function tree(dir: string, rel = ''): string[] {
   return readdirSync(join(dir, rel)).flatMap((e) => (statSync(join(dir, rel, e)).isDirectory() ? tree(dir, `${rel}${e}/`) : [`${rel}${e}`])).sort();
 }
 
-void describe('generator copy operations', () => {
+describe('generator copy operations', () => {
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  void it('matches sources as Go fs.Glob and excludes as doublestar', async () => {
+  it('matches sources as Go fs.Glob and excludes as doublestar', async () => {
     assert.deepEqual(await goGlob(src, 'apps/**'), ['apps/base', 'apps/prod', 'apps/staging'], '** is a single segment');
     assert.deepEqual(await goGlob(src, 'apps/*/values.yaml'), ['apps/prod/values.yaml', 'apps/staging/values.yaml']);
     assert.ok(doublestarMatch('**/*.md', 'apps/base/podinfo/README.md'));
@@ -40,14 +40,14 @@ void describe('generator copy operations', () => {
     assert.ok(!doublestarMatch('*.md', 'apps/base/README.md'));
   });
 
-  void it('copies dir/** contents under the destination, with excludes', async () => {
+  it('copies dir/** contents under the destination, with excludes', async () => {
     const s = stage();
     await applyCopyOperation({ from: '@repo/apps/base/**', to: '@artifact/base/', exclude: ['*.md'] }, sources, s);
     await applyCopyOperation({ from: '@repo/apps/staging/**', to: '@artifact/staging/' }, sources, s);
     assert.deepEqual(tree(s), ['base/podinfo/release.yaml', 'staging/kustomization.yaml', 'staging/values.yaml']);
   });
 
-  void it('copies plain paths like cp: a directory as dest/<dir>, a file into a dir or as a name', async () => {
+  it('copies plain paths like cp: a directory as dest/<dir>, a file into a dir or as a name', async () => {
     const s = stage();
     await applyCopyOperation({ from: '@repo/apps/staging', to: '@artifact/envs' }, sources, s);
     await applyCopyOperation({ from: '@repo/top.yaml', to: '@artifact/envs/' }, sources, s);
@@ -55,20 +55,20 @@ void describe('generator copy operations', () => {
     assert.deepEqual(tree(s), ['envs/staging/kustomization.yaml', 'envs/staging/values.yaml', 'envs/top.yaml', 'renamed.yaml']);
   });
 
-  void it('merges YAML with the Merge strategy (maps deep, lists replaced)', async () => {
+  it('merges YAML with the Merge strategy (maps deep, lists replaced)', async () => {
     const s = stage();
     await applyCopyOperation({ from: '@repo/apps/staging/values.yaml', to: '@artifact/values.yaml' }, sources, s);
     await applyCopyOperation({ from: '@repo/apps/prod/values.yaml', to: '@artifact/values.yaml', strategy: 'Merge' }, sources, s);
     assert.equal(readFileSync(join(s, 'values.yaml'), 'utf8'), 'a: 1\nb:\n  c: 3\n  d:\n  - 9\ne: true\n');
   });
 
-  void it('fails on unknown aliases, unmatched globs and escaping destinations', async () => {
+  it('fails on unknown aliases, unmatched globs and escaping destinations', async () => {
     await assert.rejects(applyCopyOperation({ from: '@nope/x', to: '@artifact/' }, sources, stage()), /source alias 'nope' not found/);
     await assert.rejects(applyCopyOperation({ from: '@repo/none/*', to: '@artifact/' }, sources, stage()), /no files match pattern 'none\/\*' in source 'repo'/);
     await assert.rejects(applyCopyOperation({ from: '@repo/top.yaml', to: '@artifact/../x' }, sources, stage()), /must not contain '\.\.'/);
   });
 
-  void it('hashes like source-watcher (Adler-32 dirhash)', async () => {
+  it('hashes like source-watcher (Adler-32 dirhash)', async () => {
     assert.equal(adler32(Buffer.from('Wikipedia')), 0x11e60398);
     const s = stage();
     await applyCopyOperation({ from: '@repo/top.yaml', to: '@artifact/top.yaml' }, sources, s);

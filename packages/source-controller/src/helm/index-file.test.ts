@@ -46,10 +46,10 @@ entries:
 generated: "2024-05-01T10:00:00Z"
 `;
 
-void describe('normalizeIndex', () => {
+describe('normalizeIndex', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  void it('validates, filters and sorts chart versions, keeping scalar text', async () => {
+  it('validates, filters and sorts chart versions, keeping scalar text', async () => {
     const { out, file } = await normalize(BLOCK);
     const entries = out.entries as Record<string, Array<Record<string, unknown>>>;
     assert.deepEqual(Object.keys(entries), ['alpha', 'zeta'], 'charts in name order');
@@ -63,7 +63,7 @@ void describe('normalizeIndex', () => {
     assert.equal(await readChartVersions(file, 'absent'), undefined);
   });
 
-  void it('gives the same result for flow-style YAML and JSON (parsed whole)', async () => {
+  it('gives the same result for flow-style YAML and JSON (parsed whole)', async () => {
     const block = (await normalize(BLOCK)).out;
     const doc = {
       apiVersion: 'v1',
@@ -80,7 +80,7 @@ void describe('normalizeIndex', () => {
     assert.deepEqual((await normalize(`{apiVersion: v1, entries: ${JSON.stringify(doc.entries)}, generated: "2024-05-01T10:00:00Z"}`)).out, block);
   });
 
-  void it('refuses what Flux refuses', async () => {
+  it('refuses what Flux refuses', async () => {
     await assert.rejects(normalize(''), (e: Error) => e instanceof IndexError && e.message === 'empty index.yaml file');
     await assert.rejects(normalize('entries: {}\n'), /no API version specified/);
     await assert.rejects(normalize('apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    bogus: 1\n'), /unknown field "bogus"/);

@@ -10,7 +10,7 @@ import { archiveMatcher, readPatterns, sourceIgnoreFilter } from './sourceignore
 const m = (lines: string[], path: string, isDir = false, domain: string[] = []): boolean =>
   new Matcher(lines.map((l) => parsePattern(l, domain))).match(path.split('/'), isDir);
 
-void describe('gitignore patterns (go-git semantics)', () => {
+describe('gitignore patterns (go-git semantics)', () => {
   const cases: Array<[string[], string, boolean, boolean]> = [
     [['*.png'], 'img/a.png', false, true],
     [['*.png'], 'img/a.pngx', false, false],
@@ -36,23 +36,23 @@ void describe('gitignore patterns (go-git semantics)', () => {
     [['?.txt'], 'ab.txt', false, false],
   ];
   for (const [lines, path, isDir, want] of cases) {
-    void it(`${lines.join(' ')} ${path}${isDir ? '/' : ''} → ${want ? 'excluded' : 'kept'}`, () => assert.equal(m(lines, path, isDir), want));
+    it(`${lines.join(' ')} ${path}${isDir ? '/' : ''} → ${want ? 'excluded' : 'kept'}`, () => assert.equal(m(lines, path, isDir), want));
   }
-  void it('scopes patterns to their domain', () => {
+  it('scopes patterns to their domain', () => {
     assert.equal(m(['*.yaml'], 'sub/a.yaml', false, ['sub']), true);
     assert.equal(m(['*.yaml'], 'other/a.yaml', false, ['sub']), false);
     assert.equal(m(['/a.yaml'], 'sub/a.yaml', false, ['sub']), true);
   });
-  void it('treats malformed globs as non-matching', () => assert.equal(globToRegExp('[abc'), null));
+  it('treats malformed globs as non-matching', () => assert.equal(globToRegExp('[abc'), null));
 });
 
-void describe('Flux default exclusions', () => {
+describe('Flux default exclusions', () => {
   const def = archiveMatcher([]);
   const excluded = ['.git/config', '.gitignore', 'sub/.gitmodules', 'a.jpg', 'x/y.tar.gz', '.github/workflows/ci.yml', '.travis.yml', 'x/.sops.yaml', '.flux.yaml', 'cloudbuild.yaml'];
   const kept = ['deploy/app.yaml', 'README.md', 'x.tar', 'github/x', 'a.svg'];
   for (const p of excluded) it(`excludes ${p} by default`, () => assert.equal(def.match(p.split('/'), false), true));
   for (const p of kept) it(`keeps ${p} by default`, () => assert.equal(def.match(p.split('/'), false), false));
-  void it('drops the non-VCS defaults once any pattern is given, keeping VCS exclusions', () => {
+  it('drops the non-VCS defaults once any pattern is given, keeping VCS exclusions', () => {
     const custom = archiveMatcher(readPatterns('# comment\n\n*.md\n'));
     assert.equal(custom.match(['a.jpg'], false), false);
     assert.equal(custom.match(['a.md'], false), true);
@@ -60,8 +60,8 @@ void describe('Flux default exclusions', () => {
   });
 });
 
-void describe('sourceIgnoreFilter', () => {
-  void it('loads .sourceignore files recursively and appends spec.ignore', async () => {
+describe('sourceIgnoreFilter', () => {
+  it('loads .sourceignore files recursively and appends spec.ignore', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'eddy-ignore-'));
     try {
       const files: Record<string, string> = {

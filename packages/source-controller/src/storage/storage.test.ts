@@ -48,8 +48,8 @@ function rawTar(entries: Array<{ path: string; type?: string; linkpath?: string;
   return gzipSync(Buffer.concat(blocks));
 }
 
-void describe('archiveDirectory', () => {
-  void it('is reproducible across mtimes, modes and creation order', async () => {
+describe('archiveDirectory', () => {
+  it('is reproducible across mtimes, modes and creation order', async () => {
     const a = fresh('a');
     const b = fresh('b');
     tree(a, { 'z.yaml': 'z', 'a/b.yaml': 'b', 'a/c/d.txt': 'd' });
@@ -62,7 +62,7 @@ void describe('archiveDirectory', () => {
     assert.equal(ra.entries, 5);
   });
 
-  void it('writes sorted entries with uid/gid 0, zero mtime and Flux modes', async () => {
+  it('writes sorted entries with uid/gid 0, zero mtime and Flux modes', async () => {
     const d = fresh();
     tree(d, { 'b.txt': 'b', 'a/x.sh': '#!/bin/sh', 'a/y': 'y' });
     chmodSync(join(d, 'a/x.sh'), 0o755);
@@ -81,7 +81,7 @@ void describe('archiveDirectory', () => {
     assert.ok(entries.every((e) => e.uid === 0 && e.gid === 0 && e.mtime === 0));
   });
 
-  void it('archives long paths through PAX headers', async () => {
+  it('archives long paths through PAX headers', async () => {
     const d = fresh();
     const long = `${'x'.repeat(120)}/${'y'.repeat(120)}.yaml`;
     tree(d, { [long]: 'long' });
@@ -90,7 +90,7 @@ void describe('archiveDirectory', () => {
     assert.ok((await entriesOf(out)).some((e) => e.path === long));
   });
 
-  void it('follows in-root symlinks and drops links escaping the root', async () => {
+  it('follows in-root symlinks and drops links escaping the root', async () => {
     const d = fresh();
     tree(d, { 'real/app.yaml': 'app' });
     const outside = fresh('outside');
@@ -106,7 +106,7 @@ void describe('archiveDirectory', () => {
     assert.deepEqual(paths, ['link.yaml', 'linkdir/', 'linkdir/app.yaml', 'real/', 'real/app.yaml']);
   });
 
-  void it('applies the filter and caps entries and size', async () => {
+  it('applies the filter and caps entries and size', async () => {
     const d = fresh();
     tree(d, { 'a.yaml': 'a', 'b.png': 'b', '.git/HEAD': 'ref', 'big.bin': 'x'.repeat(100) });
     const out = join(fresh(), 'f.tgz');
@@ -117,8 +117,8 @@ void describe('archiveDirectory', () => {
   });
 });
 
-void describe('extractArchive', () => {
-  void it('round-trips an archive', async () => {
+describe('extractArchive', () => {
+  it('round-trips an archive', async () => {
     const d = fresh();
     tree(d, { 'a/b.yaml': 'b', 'c.txt': 'c' });
     const out = join(fresh(), 'r.tgz');
@@ -134,7 +134,7 @@ void describe('extractArchive', () => {
     ['nested dot-dot', [{ path: 'a/../../evil.txt', body: 'x' }]],
   ];
   for (const [name, entries] of hostile) {
-    void it(`refuses ${name} and leaves nothing behind`, async () => {
+    it(`refuses ${name} and leaves nothing behind`, async () => {
       const base = fresh('hostile');
       const file = join(base, 'h.tgz');
       writeFileSync(file, rawTar(entries));
@@ -146,7 +146,7 @@ void describe('extractArchive', () => {
     });
   }
 
-  void it('neutralises links: a write through a symlink lands inside, hard links are skipped', async () => {
+  it('neutralises links: a write through a symlink lands inside, hard links are skipped', async () => {
     const base = fresh('through');
     const file = join(base, 't.tgz');
     const target = fresh('target');
@@ -165,7 +165,7 @@ void describe('extractArchive', () => {
     assert.equal(existsSync(join(dest, 'h')), false);
   });
 
-  void it('skips symlinks and strips absolute paths', async () => {
+  it('skips symlinks and strips absolute paths', async () => {
     const base = fresh('links');
     const file = join(base, 'l.tgz');
     writeFileSync(file, rawTar([{ path: 'ok.txt', body: 'ok' }, { path: 'link', type: 'SymbolicLink', linkpath: '/etc/passwd' }]));
@@ -175,7 +175,7 @@ void describe('extractArchive', () => {
     assert.equal(readFileSync(join(dest, 'ok.txt'), 'utf8'), 'ok');
   });
 
-  void it('caps entries and bytes', async () => {
+  it('caps entries and bytes', async () => {
     const base = fresh('caps');
     const file = join(base, 'c.tgz');
     writeFileSync(file, rawTar([{ path: 'a', body: 'x'.repeat(1000) }, { path: 'b', body: 'y' }, { path: 'c', body: 'z' }]));
@@ -183,19 +183,19 @@ void describe('extractArchive', () => {
     await assert.rejects(extractArchive(file, join(base, 'o2'), { maxBytes: 500 }), /more than 500 bytes/);
   });
 
-  void it('refuses garbage input', async () => {
+  it('refuses garbage input', async () => {
     const base = fresh('garbage');
     writeFileSync(join(base, 'g.tgz'), gzipSync(Buffer.from('not a tar at all'.repeat(100))));
     await assert.rejects(extractArchive(join(base, 'g.tgz'), join(base, 'o')), UnsafeArchiveError);
   });
 });
 
-void describe('Storage', () => {
+describe('Storage', () => {
   const clock = { t: Date.parse('2026-01-01T00:00:00Z') };
   const storage = new Storage({ basePath: fresh('store'), hostname: 'source-controller.flux-system.svc.cluster.local.', now: () => clock.t });
   const hash = 'a'.repeat(40);
 
-  void it('lays out artifacts and URLs like Flux', () => {
+  it('lays out artifacts and URLs like Flux', () => {
     const a = storage.newArtifactFor('GitRepository', 'flux-system', 'podinfo', `main@sha1:${hash}`, `${hash}.tar.gz`);
     assert.equal(a.path, `gitrepository/flux-system/podinfo/${hash}.tar.gz`);
     assert.equal(a.url, `http://source-controller.flux-system.svc.cluster.local./gitrepository/flux-system/podinfo/${hash}.tar.gz`);
@@ -204,7 +204,7 @@ void describe('Storage', () => {
     assert.throws(() => storage.localPath({ path: '../../etc/passwd' }), StoragePathError);
   });
 
-  void it('archives atomically, sets digest and size, verifies, and keeps the old file on failure', async () => {
+  it('archives atomically, sets digest and size, verifies, and keeps the old file on failure', async () => {
     const src = fresh();
     tree(src, { 'app.yaml': 'kind: A' });
     const a = storage.newArtifactFor('GitRepository', 'default', 'app', 'r1', 'one.tar.gz');
@@ -220,7 +220,7 @@ void describe('Storage', () => {
     await assert.rejects(storage.verify(a), /doesn't match/);
   });
 
-  void it('copies a sub-path of an artifact into a directory (include)', async () => {
+  it('copies a sub-path of an artifact into a directory (include)', async () => {
     const src = fresh();
     tree(src, { 'deploy/k8s/a.yaml': 'a', 'other.txt': 'o' });
     const a = storage.newArtifactFor('GitRepository', 'default', 'lib', 'r', 'lib.tar.gz');
@@ -231,7 +231,7 @@ void describe('Storage', () => {
     await assert.rejects(storage.copyToPath(a, '../..', join(target, 'x')), StoragePathError);
   });
 
-  void it('collects garbage by TTL and record count, keeping the current artifact', async () => {
+  it('collects garbage by TTL and record count, keeping the current artifact', async () => {
     const mk = (name: string, ageMs: number): { path: string } => {
       const a = storage.newArtifactFor('OCIRepository', 'default', 'gc', 'r', name);
       mkdirSync(dirname(storage.localPath(a)), { recursive: true });
@@ -250,7 +250,7 @@ void describe('Storage', () => {
     assert.deepEqual(garbageFiles([{ path: 'x', mtimeMs: 0 }, { path: 'x.lock', mtimeMs: 0 }], 'y', 1e9), ['x']);
   });
 
-  void it('serialises work on one object directory', async () => {
+  it('serialises work on one object directory', async () => {
     const a = storage.newArtifactFor('GitRepository', 'default', 'locked', 'r', 'f.tar.gz');
     const order: string[] = [];
     const r1 = await storage.lock(a);
@@ -265,8 +265,8 @@ void describe('Storage', () => {
   });
 });
 
-void describe('artifact server', () => {
-  void it('serves files read-only with ETag and refuses traversal', async () => {
+describe('artifact server', () => {
+  it('serves files read-only with ETag and refuses traversal', async () => {
     const base = fresh('srv');
     tree(base, { 'gitrepository/ns/app/x.tar.gz': 'content', '.hidden': 'h' });
     const outside = fresh('outside');

@@ -16,14 +16,14 @@ import {
 
 const meta = { name: 'podinfo', namespace: 'apps' };
 
-void describe('helmReleaseName (GetReleaseName)', () => {
-  void it('uses releaseName, then targetNamespace-name, then name', () => {
+describe('helmReleaseName (GetReleaseName)', () => {
+  it('uses releaseName, then targetNamespace-name, then name', () => {
     assert.equal(helmReleaseName({ metadata: meta, spec: { releaseName: 'custom', targetNamespace: 'prod' } }), 'custom');
     assert.equal(helmReleaseName({ metadata: meta, spec: { targetNamespace: 'prod' } }), 'prod-podinfo');
     assert.equal(helmReleaseName({ metadata: meta, spec: {} }), 'podinfo');
   });
 
-  void it('shortens names over 53 characters to 40 + - + 12 hex of the SHA-256', () => {
+  it('shortens names over 53 characters to 40 + - + 12 hex of the SHA-256', () => {
     const long = 'some-front-appended-namespace-release-with-a-really-long-name';
     const short = shortenReleaseName(long);
     assert.equal(short.length, 53);
@@ -32,15 +32,15 @@ void describe('helmReleaseName (GetReleaseName)', () => {
   });
 });
 
-void describe('HelmRelease defaults', () => {
-  void it('names the HelmChart <namespace>-<name> in the source namespace', () => {
+describe('HelmRelease defaults', () => {
+  it('names the HelmChart <namespace>-<name> in the source namespace', () => {
     assert.equal(helmChartName({ metadata: meta }), 'apps-podinfo');
     const chart = { spec: { chart: 'podinfo', sourceRef: { kind: 'HelmRepository' as const, name: 'repo', namespace: 'flux-system' } } };
     assert.equal(helmChartNamespace({ metadata: meta, spec: { chart } }), 'flux-system');
     assert.equal(helmChartNamespace({ metadata: meta, spec: {} }), 'apps');
   });
 
-  void it('defaults namespaces, timeout, history and client', () => {
+  it('defaults namespaces, timeout, history and client', () => {
     assert.equal(helmReleaseNamespace({ metadata: meta, spec: {} }), 'apps');
     assert.equal(helmReleaseNamespace({ metadata: meta, spec: { targetNamespace: 'prod' } }), 'prod');
     assert.equal(helmStorageNamespace({ metadata: meta, spec: { storageNamespace: 'store' } }), 'store');

@@ -8,7 +8,7 @@ import {
   resolveKustomizationDependency,
 } from './defaults.ts';
 
-void describe('kustomizationTimeoutMs (GetTimeout)', () => {
+describe('kustomizationTimeoutMs (GetTimeout)', () => {
   const cases: [string, { interval: string; timeout?: string }, number][] = [
     ['interval minus 30s when timeout is empty', { interval: '10m' }, 570_000],
     ['at least 30s when the interval is short', { interval: '40s' }, 30_000],
@@ -17,10 +17,10 @@ void describe('kustomizationTimeoutMs (GetTimeout)', () => {
     ['at least 30s even when the timeout is shorter', { interval: '1h', timeout: '10s' }, 30_000],
   ];
   for (const [name, spec, want] of cases) {
-    void it(name, () => assert.deepEqual(kustomizationTimeoutMs(spec), { ok: true, value: want }));
+    it(name, () => assert.deepEqual(kustomizationTimeoutMs(spec), { ok: true, value: want }));
   }
 
-  void it('returns a typed error for malformed durations', () => {
+  it('returns a typed error for malformed durations', () => {
     const bad = kustomizationTimeoutMs({ interval: '10 minutes' });
     assert.equal(bad.ok, false);
     if (!bad.ok) assert.equal(bad.error.code, 'InvalidDuration');
@@ -28,18 +28,18 @@ void describe('kustomizationTimeoutMs (GetTimeout)', () => {
   });
 });
 
-void describe('Kustomization defaults', () => {
-  void it('retries at retryInterval, else interval', () => {
+describe('Kustomization defaults', () => {
+  it('retries at retryInterval, else interval', () => {
     assert.deepEqual(kustomizationRetryIntervalMs({ interval: '1h', retryInterval: '2m' }), { ok: true, value: 120_000 });
     assert.deepEqual(kustomizationRetryIntervalMs({ interval: '1h' }), { ok: true, value: 3_600_000 });
   });
 
-  void it('defaults the deletion policy to MirrorPrune', () => {
+  it('defaults the deletion policy to MirrorPrune', () => {
     assert.equal(kustomizationDeletionPolicy({}), 'MirrorPrune');
     assert.equal(kustomizationDeletionPolicy({ deletionPolicy: 'Orphan' }), 'Orphan');
   });
 
-  void it('resolves dependencies with Flux defaults and the Eddy kind extension', () => {
+  it('resolves dependencies with Flux defaults and the Eddy kind extension', () => {
     assert.deepEqual(resolveKustomizationDependency({ name: 'infra' }, 'flux-system'), {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
       kind: 'Kustomization',
