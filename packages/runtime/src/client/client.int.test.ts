@@ -47,7 +47,7 @@ async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, timeou
   }
 }
 
-void describe('DynamicClient against a real apiserver', () => {
+describe('DynamicClient against a real apiserver', () => {
   let client: DynamicClient;
   const ns = randomNamespaceName('client');
   const cm = (name: string, data: Record<string, string> = {}): KubeObject => ({
@@ -68,7 +68,7 @@ void describe('DynamicClient against a real apiserver', () => {
     client.close();
   });
 
-  void it('finds a CRD installed after discovery was cached, and 404s unknown kinds', async () => {
+  it('finds a CRD installed after discovery was cached, and 404s unknown kinds', async () => {
     await assert.rejects(client.resourceFor(`${group}/v1`, 'Widget'), (e: unknown) => isNotFound(e));
     await assert.rejects(client.resourceFor('v1', 'NoSuchKind'), (e: unknown) => isNotFound(e) && /NoSuchKind/.test((e as Error).message));
     await client.apply(crd, { fieldManager: 'eddy-test' });
@@ -83,7 +83,7 @@ void describe('DynamicClient against a real apiserver', () => {
     assert.deepEqual({ plural: r.plural, namespaced: r.namespaced }, { plural: 'widgets', namespaced: true });
   });
 
-  void it('server-side applies unknown fields of a preserve-unknown-fields CRD unchanged, and patches /status', async () => {
+  it('server-side applies unknown fields of a preserve-unknown-fields CRD unchanged, and patches /status', async () => {
     const widget = {
       apiVersion: `${group}/v1`,
       kind: 'Widget',
@@ -111,7 +111,7 @@ void describe('DynamicClient against a real apiserver', () => {
     assert.equal(ignored.status?.phase, 'Ready', 'the main resource ignores status changes');
   });
 
-  void it('reports apply conflicts with reason and message, and force takes ownership', async () => {
+  it('reports apply conflicts with reason and message, and force takes ownership', async () => {
     await client.apply(cm('owned', { key: 'a' }), { fieldManager: 'first' });
     const err = await client.apply(cm('owned', { key: 'b' }), { fieldManager: 'second' }).catch((e: unknown) => e);
     assert.ok(isConflict(err), String(err));
@@ -124,7 +124,7 @@ void describe('DynamicClient against a real apiserver', () => {
     assert.equal(forced.data.key, 'b');
   });
 
-  void it('maps apiserver errors to ApiError with code, reason, message and details', async () => {
+  it('maps apiserver errors to ApiError with code, reason, message and details', async () => {
     assert.equal(await client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'missing' }), undefined);
     assert.equal(await client.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'missing' }), false);
 
@@ -153,7 +153,7 @@ void describe('DynamicClient against a real apiserver', () => {
     assert.equal((patchErr as ApiError).code, 422);
   });
 
-  void it('honours dryRun and JSON patches', async () => {
+  it('honours dryRun and JSON patches', async () => {
     await client.create(cm('dry'), { dryRun: true });
     assert.equal(await client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'dry' }), undefined);
     await client.create(cm('jp', { a: '1' }));
@@ -168,7 +168,7 @@ void describe('DynamicClient against a real apiserver', () => {
     assert.deepEqual(still?.data, { a: '1', b: '2' });
   });
 
-  void it('lists in pages and fills apiVersion and kind of list items', async () => {
+  it('lists in pages and fills apiVersion and kind of list items', async () => {
     for (let i = 0; i < 7; i++) await client.create({ ...cm(`page-${i}`), metadata: { name: `page-${i}`, namespace: ns, labels: { set: 'pages' } } });
     const pages = [];
     for await (const p of listPages(client, 'v1', 'ConfigMap', { namespace: ns, labelSelector: 'set=pages', pageSize: 2 })) pages.push(p);
@@ -179,7 +179,7 @@ void describe('DynamicClient against a real apiserver', () => {
     assert.ok(all.items.every((i) => i.apiVersion === 'v1' && i.kind === 'ConfigMap'));
   });
 
-  void it('watches from a resourceVersion and stops without an error', async () => {
+  it('watches from a resourceVersion and stops without an error', async () => {
     const start = await client.list('v1', 'ConfigMap', { namespace: ns });
     const events: WatchEvent[] = [];
     const handle = await client.watch('v1', 'ConfigMap', { namespace: ns, resourceVersion: start.resourceVersion, allowWatchBookmarks: true }, (e) =>

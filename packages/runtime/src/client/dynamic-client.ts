@@ -24,6 +24,7 @@ import { ApiError, isGone } from './errors.ts';
 import { Discovery, groupVersionPath } from './discovery.ts';
 import { Transport, type HttpRequest, type TransportOptions } from './transport.ts';
 import { openWatch } from './watch-stream.ts';
+import type { LoadedKubeconfig } from './kubeconfig.ts';
 
 /** Options of {@link DynamicClient}. */
 export interface DynamicClientOptions extends TransportOptions {
@@ -53,6 +54,14 @@ export class DynamicClient implements KubeClient {
   }
 
   /** The kubeconfig the client authenticates with. */
+  get config(): LoadedKubeconfig {
+    return this.transport.config;
+  }
+
+  /**
+   * The kubeconfig the client authenticates with, as a client-node `KubeConfig`.
+   * @deprecated Use {@link DynamicClient.config}; this loads client-node (~80 MiB) when nothing else has.
+   */
   get kubeConfig(): KubeConfig {
     return this.transport.kubeConfig;
   }

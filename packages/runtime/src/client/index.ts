@@ -5,8 +5,23 @@
  */
 export * from './types.ts';
 export * from './errors.ts';
-export { Transport, loadKubeConfig, type TransportOptions, type HttpRequest, type HttpResponse } from './transport.ts';
+export { Transport, type TransportOptions, type HttpRequest, type HttpResponse } from './transport.ts';
+export {
+  loadKubeConfig,
+  LoadedKubeconfig,
+  parseKubeconfig,
+  loadKubeconfigFile,
+  mergeKubeconfigs,
+  inClusterKubeconfig,
+  loadDefaultKubeconfig,
+  SERVICE_ACCOUNT_DIR,
+  type KubeconfigSource,
+  type KubeconfigData,
+  type KubeconfigCluster,
+  type KubeconfigUser,
+  type KubeconfigContext,
+  type KubeconfigEnvironment,
+} from './kubeconfig.ts';
 export { Discovery, parseApiVersion, groupVersionPath, type ApiGroupInfo } from './discovery.ts';
 export { DynamicClient, listPages, listAll, type DynamicClientOptions, type PagedListOptions, type ListPage } from './dynamic-client.ts';
 export { openWatch, type WatchEventHandler } from './watch-stream.ts';
-

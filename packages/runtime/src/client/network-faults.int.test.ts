@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Transport } from './transport.ts';
 
-void describe('Transport against a silent peer', () => {
+describe('Transport against a silent peer', () => {
   let server: net.Server;
   const sockets = new Set<net.Socket>();
   let transport: Transport;
@@ -37,17 +37,17 @@ void describe('Transport against a silent peer', () => {
     await new Promise((r) => server.close(r));
   });
 
-  void it('times out a request that gets no answer', async () => {
+  it('times out a request that gets no answer', async () => {
     const t0 = Date.now();
     await assert.rejects(transport.request({ method: 'GET', path: '/api/v1/namespaces' }), /no answer within 300ms/);
     assert.ok(Date.now() - t0 < 5_000);
   });
 
-  void it('times out a watch whose response headers never come', async () => {
+  it('times out a watch whose response headers never come', async () => {
     await assert.rejects(transport.stream({ method: 'GET', path: '/api/v1/configmaps', query: { watch: 'true' } }), /no answer within 300ms/);
   });
 
-  void it('aborts a pending watch when its signal aborts', async () => {
+  it('aborts a pending watch when its signal aborts', async () => {
     const ac = new AbortController();
     const p = transport.stream({ method: 'GET', path: '/api/v1/configmaps', query: { watch: 'true' }, signal: ac.signal, timeoutMs: 0 });
     ac.abort();

@@ -1,20 +1,28 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The HTTP layer under the dynamic client. Authentication comes from client-node's `KubeConfig`
- * (token, token file, client certificates, CA, exec plugins, auth providers) through
- * `applyToHTTPSOptions`; the requests themselves go over `node:https` with one keep-alive agent,
- * so bodies are sent byte for byte and nothing is (de)serialised behind our back.
+ * The HTTP layer under the dynamic client. Kubeconfigs are loaded by `kubeconfig.ts` and turned
+ * into headers and TLS material by `credentials.ts` (token, rotating token file, basic auth, client
+ * certificates, CA, impersonation); only exec plugins and auth providers need client-node, which
+ * is then imported on first use. The requests themselves go over `node:https` with one keep-alive
+ * agent (through the cluster's `proxy-url`, if any), so bodies are sent byte for byte and nothing
+ * is (de)serialised behind our back.
  */
 import http from 'node:http';
 import https from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { realClock, type Clock } from '../clock/index.ts';
 import { ApiError } from './errors.ts';
+import { isClientNodeKubeConfig, loadKubeConfig, type KubeconfigSource, type LoadedKubeconfig } from './kubeconfig.ts';
+import { PluginCredentials, needsClientNode, requireClientNodeKubeConfig, staticCredentials, type Credentials } from './credentials.ts';
+import { ConnectProxyAgent, parseProxyUrl, type Proxy } from './proxy.ts';
 
 /** Options of {@link Transport}. */
 export interface TransportOptions {
-  /** A kubeconfig path or a loaded KubeConfig. @default `KUBECONFIG`, in-cluster, then `~/.kube/config` */
-  kubeconfig?: string | KubeConfig;
+  /**
+   * A kubeconfig path, a {@link LoadedKubeconfig}, or a client-node `KubeConfig`.
+   * @default `KUBECONFIG`, in-cluster, then `~/.kube/config`
+   */
+  kubeconfig?: KubeconfigSource;
   /** The kubeconfig context to use. @default the current context */
   context?: string;
   /** @default realClock */
@@ -23,7 +31,11 @@ export interface TransportOptions {
   requestTimeoutMs?: number;
   /** @default `eddy/0.1` */
   userAgent?: string;
-  /** How long credentials (headers, TLS material) are reused before asking KubeConfig again. @default 10000 */
+  /**
+   * How long credentials (headers, TLS material) are reused before they are resolved again
+   * (token, CA and certificate files re-read; plugins asked). A 401 answer refreshes them at once.
+   * @default 10000
+   */
   authTtlMs?: number;
 }
 
@@ -47,32 +59,22 @@ export interface HttpResponse {
 }
 
 interface AuthSnapshot {
-  headers: Record<string, string>;
+  headers: Record<string, string | string[]>;
   agent: http.Agent;
   tlsKey: string;
   at: number;
 }
 
-/** Loads a KubeConfig the way kubectl does. */
-export function loadKubeConfig(source?: string | KubeConfig, context?: string): KubeConfig {
-  let kc: KubeConfig;
-  if (source instanceof KubeConfig) kc = source;
-  else {
-    kc = new KubeConfig();
-    if (source) kc.loadFromFile(source);
-    else kc.loadFromDefault();
-  }
-  if (context) kc.setCurrentContext(context);
-  if (!kc.getCurrentCluster()) throw new Error('kubeconfig has no current cluster');
-  return kc;
-}
-
 /** The authenticated, keep-alive HTTP transport to one apiserver. */
 export class Transport {
-  /** The loaded kubeconfig. */
-  readonly kubeConfig: KubeConfig;
+  /** The loaded kubeconfig, its context selected. */
+  readonly config: LoadedKubeconfig;
   /** The apiserver's base URL. */
   readonly server: URL;
+  private readonly proxy: Proxy | undefined;
+  private readonly given: KubeConfig | undefined;
+  private clientNodeConfig: KubeConfig | undefined;
+  private plugin: PluginCredentials | undefined;
   private readonly clock: Clock;
   private readonly timeoutMs: number;
   private readonly userAgent: string;
@@ -82,12 +84,25 @@ export class Transport {
   private closed = false;
 
   constructor(opts: TransportOptions = {}) {
-    this.kubeConfig = loadKubeConfig(opts.kubeconfig, opts.context);
-    this.server = new URL(this.kubeConfig.getCurrentCluster()!.server);
+    this.config = loadKubeConfig(opts.kubeconfig, opts.context);
+    this.given = isClientNodeKubeConfig(opts.kubeconfig) ? opts.kubeconfig : undefined;
+    const cluster = this.config.getCurrentCluster()!;
+    this.server = new URL(cluster.server);
+    this.proxy = parseProxyUrl(cluster.proxyUrl, this.server);
     this.clock = opts.clock ?? realClock;
     this.timeoutMs = opts.requestTimeoutMs ?? 60_000;
     this.userAgent = opts.userAgent ?? 'eddy/0.1';
     this.authTtlMs = opts.authTtlMs ?? 10_000;
+  }
+
+  /**
+   * The kubeconfig as a client-node `KubeConfig`: the one passed in, else one built (and
+   * client-node loaded) on first access.
+   * @deprecated Use {@link Transport.config}; this loads client-node (~80 MiB) when nothing else has.
+   */
+  get kubeConfig(): KubeConfig {
+    this.clientNodeConfig ??= this.given ?? requireClientNodeKubeConfig(this.config);
+    return this.clientNodeConfig;
   }
 
   /** Sends a request and buffers the answer; non-2xx answers are returned, not thrown. */
@@ -133,14 +148,21 @@ export class Transport {
     const auth = await this.auth(refreshAuth);
     const url = new URL(this.server.href.replace(/\/$/, '') + req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = { ...auth.headers, Accept: 'application/json', 'User-Agent': this.userAgent };
+    const headers: http.OutgoingHttpHeaders = { ...auth.headers, Accept: 'application/json', 'User-Agent': this.userAgent };
     if (req.body !== undefined) {
       headers['Content-Type'] = req.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(req.body));
     }
-    const mod = url.protocol === 'http:' ? http : https;
     return new Promise((resolve, reject) => {
-      const r = mod.request(url, { method: req.method, headers, agent: auth.agent, signal: req.signal }, resolve);
+      const common = { method: req.method, headers, agent: auth.agent, signal: req.signal };
+      let r: http.ClientRequest;
+      if (url.protocol === 'http:' && this.proxy) {
+        // Plain HTTP through a forward proxy: absolute-form request line, sent to the proxy.
+        const { url: proxy, authorization } = this.proxy;
+        if (authorization) headers['Proxy-Authorization'] = authorization;
+        headers.Host = url.host;
+        r = http.request({ ...common, host: proxy.hostname.replace(/^\[|\]$/g, ''), port: proxy.port || 80, path: url.href }, resolve);
+      } else r = (url.protocol === 'http:' ? http : https).request(url, common, resolve);
       r.on('error', reject);
       const timeout = req.timeoutMs ?? this.timeoutMs;
       if (timeout > 0) {
@@ -159,33 +181,30 @@ export class Transport {
     return this.pendingAuth;
   }
 
+  private async credentials(): Promise<Credentials> {
+    const cluster = this.config.getCurrentCluster()!;
+    const user = this.config.getCurrentUser();
+    const creds = await staticCredentials(cluster, user);
+    if (!needsClientNode(user)) return creds;
+    this.plugin ??= new PluginCredentials(this.config, this.given);
+    return this.plugin.apply(creds);
+  }
+
   private async loadAuth(): Promise<AuthSnapshot> {
-    const opts: https.RequestOptions = {};
-    await this.kubeConfig.applyToHTTPSOptions(opts);
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(opts.headers ?? {})) {
-      if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
-    }
-    if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
-    const tls = {
-      ca: opts.ca,
-      cert: opts.cert,
-      key: opts.key,
-      rejectUnauthorized: opts.rejectUnauthorized,
-      servername: opts.servername,
-    };
+    const { headers, ...tls } = await this.credentials();
     const tlsKey = JSON.stringify([tls.ca, tls.cert, tls.key, tls.rejectUnauthorized, tls.servername].map(String));
     const prev = this.snapshot;
     let agent = prev?.agent;
-    if (!agent || prev?.tlsKey !== tlsKey) {
-      const base = { keepAlive: true, keepAliveMsecs: 30_000, scheduling: 'lifo' as const };
-      agent =
-        this.server.protocol === 'http:'
-          ? new http.Agent(base)
-          : new https.Agent({ ...base, ...stripUndefined(tls) } as https.AgentOptions);
-    }
+    if (!agent || prev?.tlsKey !== tlsKey) agent = this.newAgent(tls);
     this.snapshot = { headers, agent, tlsKey, at: this.clock.now() };
     return this.snapshot;
+  }
+
+  private newAgent(tls: Omit<Credentials, 'headers'>): http.Agent {
+    const base = { keepAlive: true, keepAliveMsecs: 30_000, scheduling: 'lifo' as const };
+    if (this.server.protocol === 'http:') return new http.Agent(base);
+    const opts = { ...base, ...stripUndefined(tls) } as https.AgentOptions;
+    return this.proxy ? new ConnectProxyAgent({ ...opts, proxy: this.proxy, connectTimeoutMs: this.timeoutMs }) : new https.Agent(opts);
   }
 }
 
