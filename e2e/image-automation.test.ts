@@ -128,8 +128,10 @@ describe('image update automation', { timeout: 600_000 }, () => {
       return artifact?.revision === `main@sha1:${commit}` ? true : undefined;
     });
     await waitFor(`the Deployment to run ${image}:${tag}`, async () => ((await liveImage()) === `${image}:${tag}` ? true : undefined));
-    const ks = await status(KS_V1, 'Kustomization', 'fleet');
-    assert.equal(ks?.['lastAppliedRevision'], `main@sha1:${commit}`);
+    // The objects are applied before the Kustomization's status is patched: wait for the status too.
+    await waitFor(`the Kustomization to report main@sha1:${commit} applied`, async () =>
+      (await status(KS_V1, 'Kustomization', 'fleet'))?.['lastAppliedRevision'] === `main@sha1:${commit}` ? true : undefined,
+    );
     assert.equal(head(), commit, 'no further commits once the repository is up to date');
   };
 
@@ -176,8 +178,9 @@ describe('image update automation', { timeout: 600_000 }, () => {
   it('applies the initial revision from git', () =>
     withLogs(async () => {
       await waitFor('the Deployment at 1.0.0', async () => ((await liveImage()) === `${image}:1.0.0` ? true : undefined));
-      const ks = await status(KS_V1, 'Kustomization', 'fleet');
-      assert.equal(ks?.['lastAppliedRevision'], `main@sha1:${repo.commit}`);
+      await waitFor(`the Kustomization to report main@sha1:${repo.commit} applied`, async () =>
+        (await status(KS_V1, 'Kustomization', 'fleet'))?.['lastAppliedRevision'] === `main@sha1:${repo.commit}` ? true : undefined,
+      );
     }));
 
   it('commits the selected 1.1.0 to git with the templated message, and the Deployment follows', () =>
