@@ -22,6 +22,8 @@ export {
   type KubeconfigContext,
   type KubeconfigEnvironment,
 } from './kubeconfig.ts';
+export { ConnectProxyAgent, noProxyMatches, parseProxyUrl, proxyFromEnvironment, redactUrl, type ConnectProxyAgentOptions, type Proxy, type ProxyEnvironment } from './proxy.ts';
+export { isReplaySafe, retryAfterSeconds, retryDelayMs, type RetryOptions, type RetryRequest } from './retry.ts';
 export { Discovery, parseApiVersion, groupVersionPath, type ApiGroupInfo } from './discovery.ts';
 export { DynamicClient, listPages, listAll, type DynamicClientOptions, type PagedListOptions, type ListPage } from './dynamic-client.ts';
 export { openWatch, type WatchEventHandler } from './watch-stream.ts';

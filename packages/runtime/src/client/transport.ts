@@ -5,7 +5,8 @@
  * certificates, CA, impersonation); only exec plugins and auth providers need client-node, which
  * is then imported on first use. The requests themselves go over `node:https` with one keep-alive
  * agent (through the cluster's `proxy-url`, if any), so bodies are sent byte for byte and nothing
- * is (de)serialised behind our back.
+ * is (de)serialised behind our back. Answers that ask to come back later (429, or 5xx with
+ * `Retry-After`; 503/504 to reads and applies) are retried as client-go does (`retry.ts`).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -15,6 +16,7 @@ import { ApiError } from './errors.ts';
 import { isClientNodeKubeConfig, loadKubeConfig, type KubeconfigSource, type LoadedKubeconfig } from './kubeconfig.ts';
 import { PluginCredentials, needsClientNode, requireClientNodeKubeConfig, staticCredentials, type Credentials } from './credentials.ts';
 import { ConnectProxyAgent, parseProxyUrl, type Proxy } from './proxy.ts';
+import { retryDelayMs, type RetryOptions } from './retry.ts';
 
 /** Options of {@link Transport}. */
 export interface TransportOptions {
@@ -37,6 +39,11 @@ export interface TransportOptions {
    * @default 10000
    */
   authTtlMs?: number;
+  /**
+   * Retries of answers that ask to come back later (see `retry.ts`); waits go through `clock`.
+   * `false` disables them. @default client-go's: up to 10 retries
+   */
+  retry?: RetryOptions | false;
 }
 
 /** One HTTP request to the apiserver. */
@@ -79,6 +86,7 @@ export class Transport {
   private readonly timeoutMs: number;
   private readonly userAgent: string;
   private readonly authTtlMs: number;
+  private readonly retry: RetryOptions;
   private snapshot: AuthSnapshot | undefined;
   private pendingAuth: Promise<AuthSnapshot> | undefined;
   private closed = false;
@@ -93,6 +101,7 @@ export class Transport {
     this.timeoutMs = opts.requestTimeoutMs ?? 60_000;
     this.userAgent = opts.userAgent ?? 'eddy/0.1';
     this.authTtlMs = opts.authTtlMs ?? 10_000;
+    this.retry = opts.retry === false ? { maxRetries: 0 } : (opts.retry ?? {});
   }
 
   /**
@@ -105,13 +114,12 @@ export class Transport {
     return this.clientNodeConfig;
   }
 
-  /** Sends a request and buffers the answer; non-2xx answers are returned, not thrown. */
+  /**
+   * Sends a request and buffers the answer; non-2xx answers are returned, not thrown (after the
+   * retries a 429 or 5xx may earn, see `retry.ts`).
+   */
   async request(req: HttpRequest): Promise<HttpResponse> {
-    let res = await this.send(req, false);
-    if (res.statusCode === 401) {
-      res.resume();
-      res = await this.send(req, true);
-    }
+    const res = await this.sendRetrying(req);
     const body = await readBody(res);
     return { status: res.statusCode ?? 0, body };
   }
@@ -122,11 +130,7 @@ export class Transport {
    * wait for response headers only (a server that accepts and never answers cannot hang us).
    */
   async stream(req: HttpRequest): Promise<http.IncomingMessage> {
-    let res = await this.send(req, false);
-    if (res.statusCode === 401) {
-      res.resume();
-      res = await this.send(req, true);
-    }
+    const res = await this.sendRetrying(req);
     // The timeout guarded the wait for headers; a stream may then stay quiet for minutes.
     res.socket?.setTimeout(0);
     const status = res.statusCode ?? 0;
@@ -141,6 +145,25 @@ export class Transport {
     this.closed = true;
     this.snapshot?.agent.destroy();
     this.snapshot = undefined;
+  }
+
+  /** {@link Transport.sendAuthenticated}, again while the answer asks to come back later. */
+  private async sendRetrying(req: HttpRequest): Promise<http.IncomingMessage> {
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.sendAuthenticated(req);
+      const wait = retryDelayMs(req, res.statusCode ?? 0, res.headers['retry-after'], attempt, this.retry);
+      if (wait === undefined) return res;
+      res.resume();
+      await this.clock.sleep(wait, req.signal);
+    }
+  }
+
+  /** One attempt; a 401 refreshes the credentials and sends once more. */
+  private async sendAuthenticated(req: HttpRequest): Promise<http.IncomingMessage> {
+    const res = await this.send(req, false);
+    if (res.statusCode !== 401) return res;
+    res.resume();
+    return this.send(req, true);
   }
 
   private async send(req: HttpRequest, refreshAuth: boolean): Promise<http.IncomingMessage> {
