@@ -4,10 +4,17 @@
  * Node 20 cannot: a custom CA, a client certificate, skipping verification, and an egress guard
  * checked on every resolved address. It returns standard `Response` objects, follows redirects
  * itself (dropping `Authorization` when the host changes) and honours an `AbortSignal`.
+ *
+ * Proxies come from `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` as in Flux's Go controllers
+ * (`http.ProxyFromEnvironment`): https registries through a `CONNECT` tunnel (the runtime's
+ * {@link ConnectProxyAgent}, TLS to the registry inside it), plain-HTTP ones with absolute-form
+ * requests. Through a proxy the egress guard still refuses literal addresses, but host names are
+ * resolved by the proxy, whose own egress rules then apply.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
+import { ConnectProxyAgent, proxyFromEnvironment, type Proxy, type ProxyEnvironment } from '../client/proxy.ts';
 import type { EgressPolicy } from './egress.ts';
 import { assertLiteralHostAllowed, guardedLookup } from './egress.ts';
 
@@ -29,6 +36,11 @@ export interface TransportOptions {
   maxRedirects?: number;
   /** Value of the `User-Agent` header. @default 'eddy' */
   userAgent?: string;
+  /**
+   * Where `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` are read from (once per request);
+   * `null` never uses a proxy. @default process.env
+   */
+  proxyEnv?: ProxyEnvironment | null;
 }
 
 /** The fetch signature this package uses. */
@@ -48,6 +60,22 @@ export function createFetch(opts: TransportOptions = {}): FetchLike {
   const httpsAgent = new https.Agent(agentOpts as https.AgentOptions);
   const httpAgent = new http.Agent({ keepAlive: true, ...(lookup ? { lookup } : {}) } as http.AgentOptions);
   const maxRedirects = opts.maxRedirects ?? 5;
+  const proxyFor = proxyResolver(opts.proxyEnv);
+  // The proxy resolves the registry's name: no egress lookup on tunnels.
+  const { lookup: _direct, ...tunnelOpts } = agentOpts;
+  const proxyAgent = proxyAgents(tunnelOpts as https.AgentOptions);
+
+  /** Starts the request, directly or through the environment's proxy for `url`. */
+  const send = (url: URL, common: http.RequestOptions & { headers: Record<string, string> }): http.ClientRequest => {
+    const isHttps = url.protocol === 'https:';
+    const proxy = proxyFor(url);
+    if (!proxy) return (isHttps ? https : http).request(url, { ...common, agent: isHttps ? httpsAgent : httpAgent });
+    if (isHttps) return https.request(url, { ...common, agent: proxyAgent(proxy, true) });
+    // Plain HTTP through a forward proxy: absolute-form request line, sent to the proxy.
+    const headers = { ...common.headers, host: url.host, ...(proxy.authorization ? { 'proxy-authorization': proxy.authorization } : {}) };
+    const host = proxy.url.hostname.replace(/^\[|\]$/g, '');
+    return http.request({ ...common, headers, host, port: proxy.url.port || 80, path: url.href, agent: proxyAgent(proxy, false) });
+  };
 
   const once = (url: URL, init: RequestInit): Promise<Response> =>
     new Promise((resolve, reject) => {
@@ -59,17 +87,17 @@ export function createFetch(opts: TransportOptions = {}): FetchLike {
           return;
         }
       }
-      const isHttps = url.protocol === 'https:';
       const headers: Record<string, string> = { 'user-agent': opts.userAgent ?? 'eddy' };
       new Headers(init.headers).forEach((v, k) => {
         headers[k] = v;
       });
-      const req = (isHttps ? https : http).request(url, {
-        method: init.method ?? 'GET',
-        headers,
-        agent: isHttps ? httpsAgent : httpAgent,
-        ...(init.signal ? { signal: init.signal } : {}),
-      });
+      let req: http.ClientRequest;
+      try {
+        req = send(url, { method: init.method ?? 'GET', headers, ...(init.signal ? { signal: init.signal } : {}) });
+      } catch (err) {
+        reject(err);
+        return;
+      }
       req.on('error', reject);
       req.on('response', (res) => {
         const h = new Headers();
@@ -108,4 +136,25 @@ export function createFetch(opts: TransportOptions = {}): FetchLike {
       url = next;
     }
   };
+}
+
+/** One keep-alive agent per proxy: `CONNECT` tunnels (with `tls` settings) for https, relays for http. */
+function proxyAgents(tls: https.AgentOptions): (proxy: Proxy, isHttps: boolean) => http.Agent {
+  const agents = new Map<string, http.Agent>();
+  return (proxy, isHttps) => {
+    const key = `${isHttps ? 'tunnel' : 'relay'} ${proxy.url.href}`;
+    let agent = agents.get(key);
+    if (!agent) {
+      agent = isHttps ? new ConnectProxyAgent({ ...tls, proxy }) : new http.Agent({ keepAlive: true });
+      agents.set(key, agent);
+    }
+    return agent;
+  };
+}
+
+/** The proxy of a URL from `env` (`process.env` when undefined; `null`: never a proxy). */
+function proxyResolver(env: ProxyEnvironment | null | undefined): (url: URL) => Proxy | undefined {
+  if (env === null) return () => undefined;
+  const from = env ?? process.env;
+  return (url) => proxyFromEnvironment(url, from);
 }
