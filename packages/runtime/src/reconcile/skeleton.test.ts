@@ -221,4 +221,45 @@ describe('reconcileWithSkeleton', () => {
     assert.deepEqual(h.runs[1]!.trail, []);
     assert.doesNotMatch(await h.registry.metrics(), /gotk_suspend_status\{kind="Widget"/);
   });
+  it('hands notify the outcome: the lowest step result, or the error that stopped the run', async () => {
+    const outcomes: string[] = [];
+    const notify: ReconcileSkeleton<Widget, RunState>['notify'] = (_b, _a, _st, o) => void outcomes.push(`${o.result}/${o.error === undefined ? '-' : String(o.error)}`);
+    const ok = harness([ready], { notify });
+    ok.client.seed(widget({ observed: 1 }));
+    await reconcileWithSkeleton(ok.skeleton, req, context());
+    const failing = harness([async () => Promise.reject(new TransientError('boom'))], { notify });
+    failing.client.seed(widget({ observed: 1 }));
+    await assert.rejects(reconcileWithSkeleton(failing.skeleton, req, context()), /boom/);
+    assert.deepEqual(outcomes, ['success/-', 'empty/TransientError: boom']);
+  });
+
+  it('lets a False bi-polarity condition override Ready', async () => {
+    const spec = { target: 'Ready', owned: ['Verified', 'Ready', 'Reconciling', 'Stalled'], summarize: ['Stalled', 'Reconciling'], negativePolarity: ['Stalled', 'Reconciling'] };
+    const unverified: ReconcileStep<Widget, RunState> = async (obj) => {
+      conditions.markFalse(obj, 'Verified', 'InvalidSignature', 'signature does not match', h.clock);
+      return 'success';
+    };
+    const h = harness([unverified], { conditions: spec, biPolarity: ['Verified'] });
+    h.client.seed(widget({ observed: 1 }));
+    await assert.rejects(reconcileWithSkeleton(h.skeleton, req, context()), /signature does not match/);
+    const r = conditions.get(h.stored()!, 'Ready');
+    assert.equal(`${r?.status}/${r?.reason}`, 'False/InvalidSignature');
+  });
+
+  it('ends the reconcile with what intercept returns, before the finalizer or any step', async () => {
+    const seen: string[] = [];
+    const intercept: ReconcileSkeleton<Widget, RunState>['intercept'] = async (obj) => {
+      seen.push(obj.metadata.name!);
+      return obj.metadata.labels?.static === 'true' ? {} : undefined;
+    };
+    const h = harness([ready], { intercept });
+    h.client.seed({ ...widget({ finalizer: false }), metadata: { ...widget({ finalizer: false }).metadata, labels: { static: 'true' } } });
+    assert.deepEqual(await reconcileWithSkeleton(h.skeleton, req, context()), {});
+    assert.deepEqual(seen, ['w']);
+    assert.equal(h.runs.length, 0);
+    assert.equal(h.stored()?.metadata.finalizers, undefined);
+    const other = harness([ready], { intercept });
+    other.client.seed(widget({ finalizer: false }));
+    assert.deepEqual(await reconcileWithSkeleton(other.skeleton, req, context()), { requeue: true });
+  });
 });

@@ -3,7 +3,7 @@
  * The fixed reconcile skeleton Flux repeats in each `<kind>_controller.go`, so a reconciler only
  * declares what is its own (its conditions, per-run state, ordered steps and events):
  *
- * 1. get the object (gone: nothing to do);
+ * 1. get the object (gone: nothing to do); `intercept` may end the reconcile there with a result;
  * 2. deleting: the kind's cleanup, then the finalizer goes (patched at once) and the metrics series;
  *    no finalizer yet: add it and requeue; `spec.suspend`: log and stop;
  * 3. otherwise run: `preflight`, the start-of-run checkpoint ({@link beginRun}), the ordered steps
@@ -60,6 +60,12 @@ export interface StepContext<T extends SkeletonObject> extends ReconcileContext 
  */
 export type ReconcileStep<T extends SkeletonObject, S> = (obj: T, st: S, ctx: StepContext<T>) => Promise<StepResult>;
 
+/** How a run ended: the lowest-requeuing step result and the error that stopped it, if any. */
+export interface RunOutcome {
+  result: StepResult;
+  error: unknown;
+}
+
 /** One kind's part of the skeleton (see the module doc). Hooks are called without `this`. */
 export interface ReconcileSkeleton<T extends SkeletonObject, S> {
   client: KubeClient;
@@ -72,6 +78,14 @@ export interface ReconcileSkeleton<T extends SkeletonObject, S> {
   /** @default realClock */
   clock?: Clock;
   metrics?: MetricsRecorder;
+  /** Bi-polarity conditions (e.g. `SourceVerified`): a False one overrides Ready. @default [] */
+  biPolarity?: readonly string[];
+  /**
+   * Runs right after the get, before deletion, finalizer and suspend are looked at; a result ends
+   * the reconcile there, unsummarised (e.g. a kind variant that is no longer reconciled and only
+   * needs its status cleared once). @default go on
+   */
+  intercept?(obj: T, patcher: SerialPatcher<T>): Promise<Result | undefined>;
   /** Per-run state, made once the object is read; `started` is the run's start (epoch ms). */
   newState(obj: T, started: number): S;
   /** Cleanup on deletion, before the finalizer is removed (e.g. drop stored data). */
@@ -84,8 +98,11 @@ export interface ReconcileSkeleton<T extends SkeletonObject, S> {
   succeeded?(obj: T, st: S): void;
   /** After the steps whatever happened, e.g. to remove a temporary workspace. */
   dispose?(st: S): Promise<void>;
-  /** The run's events from the object before and after the run (not after a `requeue`). */
-  notify?(before: T, after: T, st: S): void;
+  /**
+   * The run's events from the object before and after the run and the run's outcome (not after a
+   * `requeue`; `error` is set when a step or the checkpoint failed).
+   */
+  notify?(before: T, after: T, st: S, outcome: RunOutcome): void;
   /** Turns the run's outcome into the queue's result; asked once the run is over. */
   resultBuilder(obj: T, st: S): ResultBuilder;
 }
@@ -102,6 +119,8 @@ export async function reconcileWithSkeleton<T extends SkeletonObject, S>(
   if (!obj) return {};
   obj.status ??= {};
   const patcher = new SerialPatcher<T>(obj, client, { fieldOwner, clock });
+  const intercepted = await skeleton.intercept?.(obj, patcher);
+  if (intercepted) return intercepted;
   const started = clock.now();
   const st = skeleton.newState(obj, started);
   let result: StepResult = 'empty';
@@ -123,6 +142,7 @@ export async function reconcileWithSkeleton<T extends SkeletonObject, S>(
     result,
     reconcileError: error,
     resultBuilder: skeleton.resultBuilder(obj, st),
+    biPolarity: skeleton.biPolarity ?? [],
     clock,
     fieldOwner,
   });
@@ -144,7 +164,7 @@ async function runSteps<T extends SkeletonObject, S>(
   st: S,
   ctx: StepContext<T>,
   clock: Clock,
-): Promise<{ result: StepResult; error: unknown }> {
+): Promise<RunOutcome> {
   const before = structuredClone(obj);
   let result: StepResult = 'empty';
   let error: unknown;
@@ -165,7 +185,7 @@ async function runSteps<T extends SkeletonObject, S>(
   } finally {
     await skeleton.dispose?.(st);
   }
-  skeleton.notify?.(before, obj, st);
+  skeleton.notify?.(before, obj, st, { result, error });
   return { result, error };
 }
 

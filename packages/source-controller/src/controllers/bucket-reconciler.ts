@@ -10,8 +10,7 @@
  * `<hex>.tar.gz` and links `latest.tar.gz`. Failures: FetchFailed (AuthenticationFailed,
  * BucketOperationFailed), StorageOperationFailed; the previous artifact stays.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Bucket } from '@eddy/api/source/v1';
 import { SourceCondition, SourceReason } from '@eddy/api/source/v1';
@@ -25,30 +24,13 @@ import { S3Client } from '../bucket/s3-client.ts';
 import { secretText, tlsFrom } from '../fetch/secrets.ts';
 import { readSecretData } from './gitrepository-helpers.ts';
 import type { SourceObject, SourceReconcilerOptions, SourceStep } from './source-reconciler-base.ts';
-import { durationOr, SourceReconcilerBase } from './source-reconciler-base.ts';
+import { durationOr, SourceReconcilerBase, sourceReadyCondition } from './source-reconciler-base.ts';
 
 /** Ready is summarised from these (source-controller `bucketReadyCondition`). */
-export const bucketReadyCondition: ConditionsSpec = {
-  target: 'Ready',
-  owned: [
-    SourceCondition.StorageOperationFailed,
-    SourceCondition.FetchFailed,
-    SourceCondition.ArtifactOutdated,
-    SourceCondition.ArtifactInStorage,
-    'Ready',
-    'Reconciling',
-    'Stalled',
-  ],
-  summarize: [
-    SourceCondition.StorageOperationFailed,
-    SourceCondition.FetchFailed,
-    SourceCondition.ArtifactOutdated,
-    SourceCondition.ArtifactInStorage,
-    'Stalled',
-    'Reconciling',
-  ],
-  negativePolarity: [SourceCondition.StorageOperationFailed, SourceCondition.FetchFailed, SourceCondition.ArtifactOutdated, 'Stalled', 'Reconciling'],
-};
+export const bucketReadyCondition: ConditionsSpec = sourceReadyCondition(
+  [SourceCondition.StorageOperationFailed, SourceCondition.FetchFailed, SourceCondition.ArtifactOutdated],
+  [SourceCondition.ArtifactInStorage],
+);
 
 const FAIL_CONDITIONS = [SourceCondition.FetchFailed, SourceCondition.StorageOperationFailed] as const;
 
@@ -72,12 +54,8 @@ export class BucketReconciler extends SourceReconcilerBase<Obj, RunState> {
     return [this.reconcileStorage, this.reconcileSource, this.reconcileArtifact];
   }
 
-  protected async newState(obj: Obj): Promise<RunState> {
-    return { dir: await mkdtemp(join(tmpdir(), `bucket-${obj.metadata.namespace}-${obj.metadata.name}-`)) };
-  }
-
-  protected override async disposeState(st: RunState): Promise<void> {
-    await rm(st.dir, { recursive: true, force: true });
+  protected newState(_obj: Obj, dir: string): RunState {
+    return { dir };
   }
 
   /** The S3 client settings of `obj`; throws `[reason, message, stalling]` problems via {@link fail}. */
@@ -162,40 +140,18 @@ export class BucketReconciler extends SourceReconcilerBase<Obj, RunState> {
     const revision = st.index!.digest();
     const artifact = storage.newArtifactFor(this.kind, obj.metadata.namespace!, obj.metadata.name!, revision, `${revision.slice('sha256:'.length)}.tar.gz`);
     const finish = (): StepResult => {
-      if (obj.status.artifact?.revision === revision) {
-        this.c.remove(obj, SourceCondition.ArtifactOutdated);
-        this.c.markTrue(obj, SourceCondition.ArtifactInStorage, 'Succeeded', `stored artifact: revision '${revision}'`);
-      }
+      if (obj.status.artifact?.revision === revision) this.markStored(obj, 'Succeeded', `stored artifact: revision '${revision}'`);
       return 'success';
     };
     if (obj.status.artifact?.revision === revision) {
-      this.opts.events?.event(obj, 'Trace', SourceReason.ArtifactUpToDate, `artifact up-to-date with remote revision: '${revision}'`);
+      this.artifactUpToDate(obj, revision);
       return finish();
     }
-    const S = SourceCondition.StorageOperationFailed;
-    try {
-      await storage.mkdirAll(artifact);
-    } catch (err) {
-      this.fail(obj, S, SourceReason.DirectoryCreationFailed, `failed to create artifact directory: ${(err as Error).message}`);
-    }
-    const content = join(st.dir, 'content');
-    const unlock = await storage.lock(artifact);
-    try {
-      await storage.archive(artifact, content);
-    } catch (err) {
-      this.fail(obj, S, SourceReason.ArchiveOperationFailed, `unable to archive artifact to storage: ${(err as Error).message}`);
-    } finally {
-      unlock();
-    }
+    await this.writeArtifact(obj, artifact, 'unable to archive artifact to storage', () => storage.archive(artifact, join(st.dir, 'content')));
     obj.status.artifact = { ...artifact, digest: artifact.digest ?? '' };
     if (obj.spec.ignore !== undefined) obj.status.observedIgnore = obj.spec.ignore;
     else delete obj.status.observedIgnore;
-    try {
-      obj.status.url = await storage.symlink(artifact, 'latest.tar.gz');
-    } catch (err) {
-      this.opts.events?.event(obj, 'Trace', SourceReason.SymlinkUpdateFailed, `failed to update status URL symlink: ${(err as Error).message}`);
-    }
-    this.c.remove(obj, S);
+    await this.linkArtifact(obj, artifact, 'latest.tar.gz');
     return finish();
   }
 

@@ -9,40 +9,13 @@ import { SourceCondition } from '@eddy/api/source/v1';
 import type { KubeClient, KubeObject } from '@eddy/runtime/client';
 import type { ConditionsSpec } from '@eddy/runtime/summarize';
 import type { Artifact } from '../storage/storage.ts';
+import { sourceReadyCondition } from './source-reconciler-base.ts';
 
 /** Ready is summarised from these (source-controller `gitRepositoryReadyCondition`). */
-export const gitRepositoryReadyCondition: ConditionsSpec = {
-  target: 'Ready',
-  owned: [
-    SourceCondition.StorageOperationFailed,
-    SourceCondition.FetchFailed,
-    SourceCondition.IncludeUnavailable,
-    SourceCondition.ArtifactOutdated,
-    SourceCondition.ArtifactInStorage,
-    SourceCondition.SourceVerified,
-    'Ready',
-    'Reconciling',
-    'Stalled',
-  ],
-  summarize: [
-    SourceCondition.StorageOperationFailed,
-    SourceCondition.FetchFailed,
-    SourceCondition.IncludeUnavailable,
-    SourceCondition.ArtifactOutdated,
-    SourceCondition.ArtifactInStorage,
-    SourceCondition.SourceVerified,
-    'Stalled',
-    'Reconciling',
-  ],
-  negativePolarity: [
-    SourceCondition.StorageOperationFailed,
-    SourceCondition.FetchFailed,
-    SourceCondition.IncludeUnavailable,
-    SourceCondition.ArtifactOutdated,
-    'Stalled',
-    'Reconciling',
-  ],
-};
+export const gitRepositoryReadyCondition: ConditionsSpec = sourceReadyCondition(
+  [SourceCondition.StorageOperationFailed, SourceCondition.FetchFailed, SourceCondition.IncludeUnavailable, SourceCondition.ArtifactOutdated],
+  [SourceCondition.ArtifactInStorage, SourceCondition.SourceVerified],
+);
 
 /** The conditions that represent a failure (for recovery events). */
 export const gitRepositoryFailConditions = [

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The GitRepository reconciler, following source-controller's `gitrepository_controller.go`:
- * get → deletion / finalizer / suspend → ordered steps `reconcileStorage`, `reconcileSource`,
- * `reconcileInclude`, `reconcileArtifact` → summarise Ready and patch status once.
+ * ordered steps `reconcileStorage`, `reconcileSource`, `reconcileInclude`, `reconcileArtifact` on
+ * the shared skeleton ({@link SourceReconcilerBase}).
  *
  * Conditions (Flux's, see {@link gitRepositoryReadyCondition}): `ArtifactInStorage`,
  * `ArtifactOutdated` (NewRevision), `FetchFailed` (GitOperationFailed, AuthenticationFailed,
@@ -10,27 +10,18 @@
  * while moving to a new revision. Bad input never throws out of `reconcile`: it becomes conditions
  * and a typed error; the previous artifact stays in storage until a new one replaces it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GitRepository } from '@eddy/api/source/v1';
 import { SourceCondition, SourceReason } from '@eddy/api/source/v1';
-import type { KubeClient } from '@eddy/runtime/client';
-import type { Clock } from '@eddy/runtime/clock';
-import { realClock } from '@eddy/runtime/clock';
-import { get, isFalse, isTrue, settersFor } from '@eddy/runtime/conditions';
-import type { EventRecorder } from '@eddy/runtime/events';
-import { addFinalizer, FLUX_FINALIZER, hasFinalizer, removeFinalizer } from '@eddy/runtime/finalizers';
-import { parseDuration } from '@eddy/runtime/flags';
+import { isFalse, isTrue } from '@eddy/runtime/conditions';
 import type { CloneResult, Commit, GitAuth, GitProxy } from '@eddy/runtime/git';
 import { authFromSecret, cloneRepository, GitError, revisionOf, secretString, shortMessage, verifyCommit, verifyTag } from '@eddy/runtime/git';
-import { SerialPatcher } from '@eddy/runtime/patch';
-import type { ReconcileContext, Reconciler, Request, Result } from '@eddy/runtime/reconcile';
+import type { SerialPatcher } from '@eddy/runtime/patch';
+import type { ReconcileContext } from '@eddy/runtime/reconcile';
 import { StallingError, TransientError, WaitingError } from '@eddy/runtime/reconcile';
 import type { StepResult } from '@eddy/runtime/summarize';
-import { alwaysRequeueResultBuilder, lowestRequeuingResult, summarizeAndPatch } from '@eddy/runtime/summarize';
 import { sourceIgnoreFilter } from '../ignore/sourceignore.ts';
-import type { Artifact, Storage } from '../storage/storage.ts';
+import type { Artifact } from '../storage/storage.ts';
 import type { GitRepositoryStatusFields } from './gitrepository-helpers.ts';
 import {
   contentConfigChanged,
@@ -41,25 +32,18 @@ import {
   readSecretData,
   verificationMode,
 } from './gitrepository-helpers.ts';
-
-const API_VERSION = 'source.toolkit.fluxcd.io/v1';
-const KIND = 'GitRepository';
+import type { SourceObject, SourceReconcilerOptions, SourceStep } from './source-reconciler-base.ts';
+import { durationOr, optional, setOrDelete, SourceReconcilerBase } from './source-reconciler-base.ts';
 
 /** Options of {@link GitRepositoryReconciler}. */
-export interface GitRepositoryReconcilerOptions {
-  client: KubeClient;
-  storage: Storage;
-  events?: EventRecorder;
-  clock?: Clock;
-  /** Field owner of status patches. @default 'gotk-source-controller' */
-  controllerName?: string;
+export interface GitRepositoryReconcilerOptions extends SourceReconcilerOptions {
   /** Requeue while an include is not ready (`--requeue-dependency`). @default 30000 */
   dependencyRequeueMs?: number;
   /** Allow `file://` URLs (tests only). @default false */
   allowFileProtocol?: boolean;
 }
 
-type Obj = GitRepository & { status: GitRepositoryStatusFields & Record<string, unknown> };
+type Obj = GitRepository & SourceObject & { status: GitRepositoryStatusFields };
 
 /** Per-run state shared by the steps. */
 interface RunState {
@@ -71,136 +55,22 @@ interface RunState {
   skipped: boolean;
 }
 
-type Step = (obj: Obj, patcher: SerialPatcher<Obj>, st: RunState, ctx: ReconcileContext) => Promise<StepResult>;
+/** Reconciles GitRepository objects into tar.gz artifacts in storage. */
+export class GitRepositoryReconciler extends SourceReconcilerBase<Obj, RunState> {
+  protected readonly kind = 'GitRepository';
+  protected readonly readyCondition = gitRepositoryReadyCondition;
+  protected override readonly biPolarity = [SourceCondition.SourceVerified];
 
-/** Reconciles GitRepository objects into tar.gz artifacts in {@link Storage}. */
-export class GitRepositoryReconciler implements Reconciler {
-  private readonly clock: Clock;
-  private readonly c: ReturnType<typeof settersFor>;
-  private readonly fieldOwner: string;
-
-  constructor(private readonly opts: GitRepositoryReconcilerOptions) {
-    this.clock = opts.clock ?? realClock;
-    this.c = settersFor(this.clock);
-    this.fieldOwner = opts.controllerName ?? 'gotk-source-controller';
+  constructor(protected override readonly opts: GitRepositoryReconcilerOptions) {
+    super(opts);
   }
 
-  /** One reconcile of one GitRepository (see the module doc). */
-  async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
-    const obj = await this.opts.client.get<Obj>({ apiVersion: API_VERSION, kind: KIND, namespace: req.namespace, name: req.name });
-    if (!obj) return {};
-    obj.status ??= {} as Obj['status'];
-    const patcher = new SerialPatcher<Obj>(obj, this.opts.client, { fieldOwner: this.fieldOwner, clock: this.clock });
-    let intervalMs = 60_000;
-    try {
-      intervalMs = parseDuration(String(obj.spec.interval));
-    } catch {
-      /* reported below by the steps through the spec validation of the CRD */
-    }
-    let result: StepResult = 'empty';
-    let error: unknown;
-    try {
-      if (obj.metadata.deletionTimestamp) {
-        await this.reconcileDelete(obj);
-        if (removeFinalizer(obj)) await patcher.patch(obj, { ignoreNotFoundWhenDeleting: true });
-        return {};
-      }
-      if (!hasFinalizer(obj)) {
-        addFinalizer(obj, FLUX_FINALIZER);
-        result = 'requeue';
-      } else if (obj.spec.suspend) {
-        ctx.log.info('reconciliation is suspended for this object');
-        result = 'empty';
-      } else {
-        ({ result, error } = await this.run(obj, patcher, ctx));
-      }
-    } catch (err) {
-      error = err;
-    }
-    const out = await summarizeAndPatch(patcher, obj, gitRepositoryReadyCondition, {
-      result,
-      reconcileError: error,
-      resultBuilder: alwaysRequeueResultBuilder(jitter(intervalMs)),
-      biPolarity: [SourceCondition.SourceVerified],
-      clock: this.clock,
-      fieldOwner: this.fieldOwner,
-    });
-    if (out.error !== undefined) throw out.error;
-    return out.result;
+  protected steps(): SourceStep<Obj, RunState>[] {
+    return [this.reconcileStorage, this.reconcileSource, this.reconcileInclude, this.reconcileArtifact];
   }
 
-  private async run(obj: Obj, patcher: SerialPatcher<Obj>, ctx: ReconcileContext): Promise<{ result: StepResult; error: unknown }> {
-    const before = structuredClone(obj);
-    this.progressive(obj, false, 'reconciliation in progress');
-    const requested = obj.metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
-    if (obj.metadata.generation !== (obj.status.observedGeneration as number | undefined)) {
-      this.progressive(obj, false, `processing object: new generation ${String(obj.status.observedGeneration ?? -1)} -> ${obj.metadata.generation}`);
-      await patcher.patch(obj, { ownedConditions: gitRepositoryReadyCondition.owned });
-    } else if (requested !== undefined && requested !== obj.status.lastHandledReconcileAt) {
-      await patcher.patch(obj, { ownedConditions: gitRepositoryReadyCondition.owned });
-    }
-    const dir = await mkdtemp(join(tmpdir(), `gitrepository-${obj.metadata.namespace}-${obj.metadata.name}-`));
-    const st: RunState = { dir: join(dir, 'repo'), revision: '', includes: [], skipped: false };
-    let result: StepResult = 'empty';
-    let error: unknown;
-    try {
-      const steps: Step[] = [this.reconcileStorage, this.reconcileSource, this.reconcileInclude, this.reconcileArtifact];
-      for (const step of steps) {
-        let r: StepResult;
-        try {
-          r = await step.call(this, obj, patcher, st, ctx);
-        } catch (err) {
-          error = err;
-          result = 'empty';
-          break;
-        }
-        if (r === 'requeue') return { result: 'requeue', error: undefined };
-        result = lowestRequeuingResult(result, r);
-      }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-    this.notify(before, obj, st, result, error);
-    return { result, error };
-  }
-
-  /** Flux's `ProgressiveStatus`: Reconciling=True, and Ready=Unknown when `negative` or Ready is absent. */
-  private progressive(obj: Obj, negative: boolean, message: string): void {
-    this.c.markReconciling(obj, 'Progressing', message);
-    if (negative || !get(obj, 'Ready')) this.c.markUnknown(obj, 'Ready', 'Progressing', message);
-  }
-
-  /**
-   * reconcileStorage: collects garbage; drops `status.artifact` when its file disappeared or its
-   * digest no longer matches (Reconciling "building artifact: disappeared from storage"); removes
-   * ArtifactInStorage when there is no artifact; refreshes the artifact URL.
-   */
-  private async reconcileStorage(obj: Obj, patcher: SerialPatcher<Obj>): Promise<StepResult> {
-    const { storage } = this.opts;
-    if (obj.status.artifact) await storage.garbageCollect(obj.status.artifact).catch(() => []);
-    let missing = false;
-    const art = obj.status.artifact;
-    if (art) {
-      if (!(await storage.exists(art))) missing = true;
-      else {
-        try {
-          await storage.verify(art);
-        } catch (err) {
-          this.opts.events?.warning(obj, 'ArtifactVerificationFailed', `failed to verify integrity of artifact: ${(err as Error).message}`);
-          await storage.remove(art);
-          missing = true;
-        }
-      }
-      if (missing) delete obj.status.artifact;
-    }
-    if (!obj.status.artifact) {
-      this.progressive(obj, true, `building artifact${missing ? ': disappeared from storage' : ''}`);
-      this.c.remove(obj, SourceCondition.ArtifactInStorage);
-      await patcher.patch(obj, { ownedConditions: gitRepositoryReadyCondition.owned });
-      return 'success';
-    }
-    storage.setArtifactURL(obj.status.artifact);
-    return 'success';
+  protected newState(_obj: Obj, dir: string): RunState {
+    return { dir: join(dir, 'repo'), revision: '', includes: [], skipped: false };
   }
 
   private async authOptions(obj: Obj): Promise<{ auth: GitAuth; proxy?: GitProxy }> {
@@ -243,7 +113,7 @@ export class GitRepositoryReconciler implements Reconciler {
   private async fetchIncludes(obj: Obj): Promise<Artifact[]> {
     const out: Artifact[] = [];
     for (const inc of obj.spec.include ?? []) {
-      const dep = await this.opts.client.get<Obj>({ apiVersion: API_VERSION, kind: KIND, namespace: obj.metadata.namespace!, name: inc.repository.name });
+      const dep = await this.opts.client.get<Obj>({ apiVersion: this.apiVersion, kind: this.kind, namespace: obj.metadata.namespace!, name: inc.repository.name });
       const [reason, msg] = !dep
         ? ['NotFound', `could not get resource for include '${inc.repository.name}': not found`]
         : !dep.status?.artifact
@@ -272,7 +142,7 @@ export class GitRepositoryReconciler implements Reconciler {
       const message = 'included artifacts differ from last observed includes';
       if (obj.status.includedArtifacts) this.c.markTrue(obj, SourceCondition.ArtifactOutdated, 'IncludeChange', message);
       this.progressive(obj, true, `building artifact: ${message}`);
-      await patcher.patch(obj, { ownedConditions: gitRepositoryReadyCondition.owned });
+      await this.patch(patcher, obj);
     }
     this.c.remove(obj, SourceCondition.ArtifactOutdated);
     const absolute = Boolean(obj.spec.ref?.name);
@@ -283,7 +153,7 @@ export class GitRepositoryReconciler implements Reconciler {
         auth,
         ...(proxy ? { proxy } : {}),
         ref: obj.spec.ref ?? {},
-        timeoutMs: safeDuration(obj.spec.timeout, 60_000),
+        timeoutMs: durationOr(obj.spec.timeout, 60_000),
         signal: ctx.signal,
         recurseSubmodules: Boolean(obj.spec.recurseSubmodules),
         ...(obj.spec.sparseCheckout?.length ? { sparseCheckout: obj.spec.sparseCheckout } : {}),
@@ -315,7 +185,7 @@ export class GitRepositoryReconciler implements Reconciler {
       const message = `new upstream revision '${st.revision}'`;
       if (obj.status.artifact) this.c.markTrue(obj, SourceCondition.ArtifactOutdated, SourceReason.NewRevision, message);
       this.progressive(obj, true, `building artifact: ${message}`);
-      await patcher.patch(obj, { ownedConditions: gitRepositoryReadyCondition.owned });
+      await this.patch(patcher, obj);
     }
     return 'success';
   }
@@ -396,94 +266,33 @@ export class GitRepositoryReconciler implements Reconciler {
     const upToDate = (): boolean =>
       obj.status.artifact?.revision === st.revision && !includesDiffer(st.includes, obj.status.includedArtifacts) && !contentConfigChanged(obj, obj.status, st.includes);
     const finish = (): StepResult => {
-      if (upToDate()) {
-        this.c.remove(obj, SourceCondition.ArtifactOutdated);
-        this.c.markTrue(obj, SourceCondition.ArtifactInStorage, 'Succeeded', `stored artifact for revision '${obj.status.artifact!.revision}'`);
-      }
+      if (upToDate()) this.markStored(obj, 'Succeeded', `stored artifact for revision '${obj.status.artifact!.revision}'`);
       return 'success';
     };
     if (st.skipped || upToDate()) {
-      this.opts.events?.event(obj, 'Trace', SourceReason.ArtifactUpToDate, `artifact up-to-date with remote revision: '${st.revision}'`);
+      this.artifactUpToDate(obj, st.revision);
       return finish();
     }
-    const artifact = storage.newArtifactFor(KIND, ns, name, st.revision, `${st.commit!.hash}.tar.gz`);
-    const storageFail = (reason: string, message: string): never => {
-      this.c.markTrue(obj, SourceCondition.StorageOperationFailed, reason, message);
-      throw new TransientError(message, { reason });
-    };
+    const artifact = storage.newArtifactFor(this.kind, ns, name, st.revision, `${st.commit!.hash}.tar.gz`);
+    let filter: (rel: string, isDir: boolean) => boolean;
     try {
-      await storage.mkdirAll(artifact);
+      filter = await sourceIgnoreFilter(st.dir, obj.spec.ignore);
     } catch (err) {
-      storageFail(SourceReason.DirectoryCreationFailed, `failed to create artifact directory: ${(err as Error).message}`);
+      throw new TransientError(`failed to load source ignore patterns from repository: ${(err as Error).message}`, { reason: 'SourceIgnoreError' });
     }
-    const unlock = await storage.lock(artifact);
-    try {
-      let filter: (rel: string, isDir: boolean) => boolean;
-      try {
-        filter = await sourceIgnoreFilter(st.dir, obj.spec.ignore);
-      } catch (err) {
-        throw new TransientError(`failed to load source ignore patterns from repository: ${(err as Error).message}`, { reason: 'SourceIgnoreError' });
-      }
-      try {
-        await storage.archive(artifact, st.dir, { filter });
-      } catch (err) {
-        storageFail(SourceReason.ArchiveOperationFailed, `unable to archive artifact to storage: ${(err as Error).message}`);
-      }
-    } finally {
-      unlock();
-    }
+    await this.writeArtifact(obj, artifact, 'unable to archive artifact to storage', () => storage.archive(artifact, st.dir, { filter }));
     obj.status.artifact = { ...artifact, digest: artifact.digest ?? '' };
     obj.status.includedArtifacts = st.includes.map((a) => ({ ...a, digest: a.digest ?? '' }));
     setOrDelete(obj.status, 'observedIgnore', obj.spec.ignore);
     setOrDelete(obj.status, 'observedRecurseSubmodules', obj.spec.recurseSubmodules);
     setOrDelete(obj.status, 'observedInclude', obj.spec.include);
     setOrDelete(obj.status, 'observedSparseCheckout', obj.spec.sparseCheckout);
-    this.c.remove(obj, SourceCondition.StorageOperationFailed);
     return finish();
   }
 
   /** Emits NewArtifact on a new artifact, Succeeded on recovery from a failure (Flux's `notify`). */
-  private notify(before: Obj, after: Obj, st: RunState, result: StepResult, error: unknown): void {
-    const art = after.status.artifact;
-    if (!this.opts.events || error !== undefined || result !== 'success' || !art) return;
-    const annotations = {
-      'source.toolkit.fluxcd.io/revision': art.revision,
-      'source.toolkit.fluxcd.io/digest': art.digest ?? '',
-    };
+  protected notify(before: Obj, after: Obj, st: RunState, result: StepResult, error: unknown): void {
     const message = `stored artifact for commit '${st.commit?.concrete ? shortMessage(st.commit.message) : st.revision}'`;
-    if (before.status.artifact?.digest !== art.digest) {
-      this.opts.events.annotatedEvent(after, annotations, 'Normal', 'NewArtifact', message);
-    } else if (gitRepositoryFailConditions.some((t) => isTrue(before, t)) && !gitRepositoryFailConditions.some((t) => isTrue(after, t))) {
-      this.opts.events.annotatedEvent(after, annotations, 'Normal', 'Succeeded', message);
-    }
+    this.notifyArtifact(before, after, { result, error }, { failConditions: gitRepositoryFailConditions, message });
   }
-
-  /** Deletes every artifact of the object, then lets the finalizer go. */
-  private async reconcileDelete(obj: Obj): Promise<void> {
-    const probe = this.opts.storage.newArtifactFor(KIND, obj.metadata.namespace!, obj.metadata.name!, '', 'probe');
-    await this.opts.storage.removeAll(probe);
-    delete obj.status.artifact;
-  }
-}
-
-function optional<K extends string, V>(key: K, v: V | undefined): Partial<Record<K, V>> {
-  return v === undefined ? {} : ({ [key]: v } as Record<K, V>);
-}
-
-function setOrDelete<T extends object, K extends keyof T>(o: T, key: K, v: T[K] | undefined): void {
-  if (v === undefined) delete o[key];
-  else o[key] = structuredClone(v);
-}
-
-function safeDuration(v: unknown, fallback: number): number {
-  try {
-    return v === undefined ? fallback : parseDuration(String(v));
-  } catch {
-    return fallback;
-  }
-}
-
-/** Flux's default interval jitter (`--interval-jitter-percentage` 5%) is applied by the caller's queue; none here. */
-function jitter(ms: number): number {
-  return ms;
 }

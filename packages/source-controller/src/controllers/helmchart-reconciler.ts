@@ -14,8 +14,6 @@
  * reconcileArtifact stores the packaged `.tgz` as `<name>-<version>.tgz` (helm-controller consumes it
  * as is), links `latest.tar.gz`, and sets `observedChartName` / `observedValuesFiles`.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HelmChart, HelmRepository } from '@eddy/api/source/v1';
 import { SourceCondition, SourceReason } from '@eddy/api/source/v1';
@@ -34,34 +32,13 @@ import { extractArchive } from '../storage/extract.ts';
 import { dependencyDownloader, ociChartRepository, revisionMetadata } from './helmchart-helpers.ts';
 import { helmClientOptions, normalizeRepositoryURL } from './helm-repository-auth.ts';
 import type { SourceObject, SourceReconcilerOptions, SourceStep } from './source-reconciler-base.ts';
-import { durationOr, SourceReconcilerBase } from './source-reconciler-base.ts';
+import { durationOr, SourceReconcilerBase, sourceReadyCondition } from './source-reconciler-base.ts';
 
 /** Ready is summarised from these (source-controller `helmChartReadyCondition`). */
-export const helmChartReadyCondition: ConditionsSpec = {
-  target: 'Ready',
-  owned: [
-    SourceCondition.StorageOperationFailed,
-    SourceCondition.FetchFailed,
-    SourceCondition.BuildFailed,
-    SourceCondition.ArtifactOutdated,
-    SourceCondition.ArtifactInStorage,
-    SourceCondition.SourceVerified,
-    'Ready',
-    'Reconciling',
-    'Stalled',
-  ],
-  summarize: [
-    SourceCondition.StorageOperationFailed,
-    SourceCondition.FetchFailed,
-    SourceCondition.BuildFailed,
-    SourceCondition.ArtifactOutdated,
-    SourceCondition.ArtifactInStorage,
-    SourceCondition.SourceVerified,
-    'Stalled',
-    'Reconciling',
-  ],
-  negativePolarity: [SourceCondition.StorageOperationFailed, SourceCondition.FetchFailed, SourceCondition.BuildFailed, SourceCondition.ArtifactOutdated, 'Stalled', 'Reconciling'],
-};
+export const helmChartReadyCondition: ConditionsSpec = sourceReadyCondition(
+  [SourceCondition.StorageOperationFailed, SourceCondition.FetchFailed, SourceCondition.BuildFailed, SourceCondition.ArtifactOutdated],
+  [SourceCondition.ArtifactInStorage, SourceCondition.SourceVerified],
+);
 
 const FAIL_CONDITIONS = [SourceCondition.BuildFailed, SourceCondition.FetchFailed, SourceCondition.StorageOperationFailed] as const;
 const PLURAL: Record<string, string> = { HelmRepository: 'helmrepositories', GitRepository: 'gitrepositories', Bucket: 'buckets' };
@@ -104,12 +81,8 @@ export class HelmChartReconciler extends SourceReconcilerBase<Obj, RunState> {
     return [this.reconcileStorage, this.reconcileSource, this.reconcileArtifact];
   }
 
-  protected async newState(obj: Obj): Promise<RunState> {
-    return { dir: await mkdtemp(join(tmpdir(), `helmchart-${obj.metadata.namespace}-${obj.metadata.name}-`)) };
-  }
-
-  protected override async disposeState(st: RunState): Promise<void> {
-    await rm(st.dir, { recursive: true, force: true });
+  protected newState(_obj: Obj, dir: string): RunState {
+    return { dir };
   }
 
   private async getSource(obj: Obj): Promise<Source> {
@@ -251,41 +224,21 @@ export class HelmChartReconciler extends SourceReconcilerBase<Obj, RunState> {
     const { storage } = this.opts;
     const reason = b.packaged ? SourceReason.ChartPackageSucceeded : SourceReason.ChartPullSucceeded;
     const finish = (): StepResult => {
-      if (obj.status.observedChartName === b.name && obj.status.artifact?.revision === b.version) {
-        this.c.remove(obj, SourceCondition.ArtifactOutdated);
-        this.c.markTrue(obj, SourceCondition.ArtifactInStorage, reason, buildSummary(b));
-      }
+      if (obj.status.observedChartName === b.name && obj.status.artifact?.revision === b.version) this.markStored(obj, reason, buildSummary(b));
       return 'success';
     };
     const artifact = storage.newArtifactFor(this.kind, obj.metadata.namespace!, obj.metadata.name!, b.version, `${b.name}-${b.version}.tgz`);
-    if (obj.status.artifact && storage.localPath(obj.status.artifact) === b.path) {
-      this.opts.events?.event(obj, 'Trace', SourceReason.ArtifactUpToDate, `artifact up-to-date with remote revision: '${artifact.revision}'`);
+    const path = b.path;
+    if (obj.status.artifact && storage.localPath(obj.status.artifact) === path) {
+      this.artifactUpToDate(obj, artifact.revision);
       return finish();
     }
-    const S = SourceCondition.StorageOperationFailed;
-    try {
-      await storage.mkdirAll(artifact);
-    } catch (err) {
-      this.fail(obj, S, SourceReason.DirectoryCreationFailed, `failed to create artifact directory: ${(err as Error).message}`);
-    }
-    const unlock = await storage.lock(artifact);
-    try {
-      await storage.copyFromPath(artifact, b.path);
-    } catch (err) {
-      this.fail(obj, S, SourceReason.ArchiveOperationFailed, `unable to copy Helm chart to storage: ${(err as Error).message}`);
-    } finally {
-      unlock();
-    }
+    await this.writeArtifact(obj, artifact, 'unable to copy Helm chart to storage', () => storage.copyFromPath(artifact, path));
     obj.status.artifact = { ...artifact, digest: artifact.digest ?? '' };
     obj.status.observedChartName = b.name;
     if (obj.spec.ignoreMissingValuesFiles && b.valuesFiles.length > 0) obj.status.observedValuesFiles = b.valuesFiles;
     else delete obj.status.observedValuesFiles;
-    try {
-      obj.status.url = await storage.symlink(artifact, 'latest.tar.gz');
-    } catch (err) {
-      this.opts.events?.event(obj, 'Trace', SourceReason.SymlinkUpdateFailed, `failed to update status URL symlink: ${(err as Error).message}`);
-    }
-    this.c.remove(obj, S);
+    await this.linkArtifact(obj, artifact, 'latest.tar.gz');
     return finish();
   }
 

@@ -13,8 +13,6 @@
  * `type: oci`: as Flux since v2.3, the object is static: the reconciler drops any artifact, its
  * finalizer and its status once, then leaves it alone (HelmCharts read its settings directly).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HelmRepository } from '@eddy/api/source/v1';
 import { SourceCondition, SourceReason } from '@eddy/api/source/v1';
@@ -29,30 +27,13 @@ import type { IndexSummary } from '../helm/index-file.ts';
 import type { Artifact } from '../storage/storage.ts';
 import { helmClientOptions, httpOptionsFor, indexURL, normalizeRepositoryURL } from './helm-repository-auth.ts';
 import type { SourceObject, SourceReconcilerOptions, SourceStep } from './source-reconciler-base.ts';
-import { SourceReconcilerBase } from './source-reconciler-base.ts';
+import { SourceReconcilerBase, sourceReadyCondition } from './source-reconciler-base.ts';
 
 /** Ready is summarised from these (source-controller `helmRepositoryReadyCondition`). */
-export const helmRepositoryReadyCondition: ConditionsSpec = {
-  target: 'Ready',
-  owned: [
-    SourceCondition.StorageOperationFailed,
-    SourceCondition.FetchFailed,
-    SourceCondition.ArtifactOutdated,
-    SourceCondition.ArtifactInStorage,
-    'Ready',
-    'Reconciling',
-    'Stalled',
-  ],
-  summarize: [
-    SourceCondition.StorageOperationFailed,
-    SourceCondition.FetchFailed,
-    SourceCondition.ArtifactOutdated,
-    SourceCondition.ArtifactInStorage,
-    'Stalled',
-    'Reconciling',
-  ],
-  negativePolarity: [SourceCondition.StorageOperationFailed, SourceCondition.FetchFailed, SourceCondition.ArtifactOutdated, 'Stalled', 'Reconciling'],
-};
+export const helmRepositoryReadyCondition: ConditionsSpec = sourceReadyCondition(
+  [SourceCondition.StorageOperationFailed, SourceCondition.FetchFailed, SourceCondition.ArtifactOutdated],
+  [SourceCondition.ArtifactInStorage],
+);
 
 const FAIL_CONDITIONS = [SourceCondition.FetchFailed, SourceCondition.StorageOperationFailed] as const;
 
@@ -110,17 +91,12 @@ export class HelmRepositoryReconciler extends SourceReconcilerBase<Obj, RunState
     return [this.reconcileStorage, this.reconcileSource, this.reconcileArtifact];
   }
 
-  protected async newState(obj: Obj): Promise<RunState> {
-    const dir = await mkdtemp(join(tmpdir(), `helmrepository-${obj.metadata.namespace}-${obj.metadata.name}-`));
+  protected newState(obj: Obj, dir: string): RunState {
     return { dir, url: obj.spec.url };
   }
 
-  protected override async disposeState(st: RunState): Promise<void> {
-    await rm(st.dir, { recursive: true, force: true });
-  }
-
   /** OCI repositories become static objects (Flux's `migrationToStatic`). */
-  protected override async preflight(obj: Obj, patcher: SerialPatcher<Obj>): Promise<Result | undefined> {
+  protected override async intercept(obj: Obj, patcher: SerialPatcher<Obj>): Promise<Result | undefined> {
     if (obj.spec.type !== 'oci') return undefined;
     if (obj.spec.suspend && !obj.metadata.deletionTimestamp) return {};
     if (!ociRequiresMigration(obj)) return {};
@@ -203,37 +179,16 @@ export class HelmRepositoryReconciler extends SourceReconcilerBase<Obj, RunState
     const { storage } = this.opts;
     const want = st.artifact!;
     const finish = (): StepResult => {
-      if (obj.status.artifact?.revision === want.revision) {
-        this.c.remove(obj, SourceCondition.ArtifactOutdated);
-        this.c.markTrue(obj, SourceCondition.ArtifactInStorage, 'Succeeded', `stored artifact: revision '${want.revision}'`);
-      }
+      if (obj.status.artifact?.revision === want.revision) this.markStored(obj, 'Succeeded', `stored artifact: revision '${want.revision}'`);
       return 'success';
     };
     if (obj.status.artifact?.revision === want.revision && obj.status.artifact.digest === want.digest) {
-      this.opts.events?.event(obj, 'Trace', SourceReason.ArtifactUpToDate, `artifact up-to-date with remote revision: '${want.revision}'`);
+      this.artifactUpToDate(obj, want.revision);
       return finish();
     }
-    const S = SourceCondition.StorageOperationFailed;
-    try {
-      await storage.mkdirAll(want);
-    } catch (err) {
-      this.fail(obj, S, SourceReason.DirectoryCreationFailed, `failed to create artifact directory: ${(err as Error).message}`);
-    }
-    const unlock = await storage.lock(want);
-    try {
-      await storage.copyFromPath(want, st.normalized!);
-    } catch (err) {
-      this.fail(obj, S, SourceReason.ArchiveOperationFailed, `unable to save artifact to storage: ${(err as Error).message}`);
-    } finally {
-      unlock();
-    }
+    await this.writeArtifact(obj, want, 'unable to save artifact to storage', () => storage.copyFromPath(want, st.normalized!));
     obj.status.artifact = { ...want, digest: want.digest ?? '' };
-    try {
-      obj.status.url = await storage.symlink(want, 'index.yaml');
-    } catch (err) {
-      this.opts.events?.event(obj, 'Trace', SourceReason.SymlinkUpdateFailed, `failed to update status URL symlink: ${(err as Error).message}`);
-    }
-    this.c.remove(obj, S);
+    await this.linkArtifact(obj, want, 'index.yaml');
     return finish();
   }
 

@@ -17,8 +17,6 @@
  * ReadOperationFailed, OCIArtifactPullFailed, OCIArtifactLayerOperationFailed), StorageOperationFailed.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -32,33 +30,14 @@ import type { ConditionsSpec, StepResult } from '@eddy/runtime/summarize';
 import { sourceIgnoreFilter } from '../ignore/sourceignore.ts';
 import { extractArchive } from '../storage/extract.ts';
 import type { SourceObject, SourceReconcilerOptions, SourceStep } from './source-reconciler-base.ts';
-import { durationOr, SourceReconcilerBase } from './source-reconciler-base.ts';
+import { durationOr, SourceReconcilerBase, sourceReadyCondition } from './source-reconciler-base.ts';
 import { ociClientOptions, OciConfigError, parseRepositoryURL } from './ocirepository-helpers.ts';
 
 /** Ready is summarised from these (source-controller `ociRepositoryReadyCondition`). */
-export const ociRepositoryReadyCondition: ConditionsSpec = {
-  target: 'Ready',
-  owned: [
-    SourceCondition.StorageOperationFailed,
-    SourceCondition.FetchFailed,
-    SourceCondition.ArtifactOutdated,
-    SourceCondition.ArtifactInStorage,
-    SourceCondition.SourceVerified,
-    'Ready',
-    'Reconciling',
-    'Stalled',
-  ],
-  summarize: [
-    SourceCondition.StorageOperationFailed,
-    SourceCondition.FetchFailed,
-    SourceCondition.ArtifactOutdated,
-    SourceCondition.ArtifactInStorage,
-    SourceCondition.SourceVerified,
-    'Stalled',
-    'Reconciling',
-  ],
-  negativePolarity: [SourceCondition.StorageOperationFailed, SourceCondition.FetchFailed, SourceCondition.ArtifactOutdated, 'Stalled', 'Reconciling'],
-};
+export const ociRepositoryReadyCondition: ConditionsSpec = sourceReadyCondition(
+  [SourceCondition.StorageOperationFailed, SourceCondition.FetchFailed, SourceCondition.ArtifactOutdated],
+  [SourceCondition.ArtifactInStorage, SourceCondition.SourceVerified],
+);
 
 const FAIL_CONDITIONS = [SourceCondition.FetchFailed, SourceCondition.StorageOperationFailed] as const;
 
@@ -101,12 +80,8 @@ export class OCIRepositoryReconciler extends SourceReconcilerBase<Obj, RunState>
     return [this.reconcileStorage, this.reconcileSource, this.reconcileArtifact];
   }
 
-  protected async newState(obj: Obj): Promise<RunState> {
-    return { dir: await mkdtemp(join(tmpdir(), `ocirepository-${obj.metadata.namespace}-${obj.metadata.name}-`)), revision: '', skipped: false };
-  }
-
-  protected override async disposeState(st: RunState): Promise<void> {
-    await rm(st.dir, { recursive: true, force: true });
+  protected newState(_obj: Obj, dir: string): RunState {
+    return { dir, revision: '', skipped: false };
   }
 
   private async resolveTag(obj: Obj, client: OciClient, repo: OciReference): Promise<string | undefined> {
@@ -227,51 +202,30 @@ export class OCIRepositoryReconciler extends SourceReconcilerBase<Obj, RunState>
   private async reconcileArtifact(obj: Obj, _p: SerialPatcher<Obj>, st: RunState): Promise<StepResult> {
     const { storage } = this.opts;
     const artifact = storage.newArtifactFor(this.kind, obj.metadata.namespace!, obj.metadata.name!, st.revision, `${digestOfRevision(st.revision)}.tar.gz`);
+    const upToDate = (): boolean => obj.status.artifact?.revision === artifact.revision && !ociContentConfigChanged(obj);
     const finish = (): StepResult => {
-      if (obj.status.artifact?.revision === artifact.revision && !ociContentConfigChanged(obj)) {
-        this.c.remove(obj, SourceCondition.ArtifactOutdated);
-        this.c.markTrue(obj, SourceCondition.ArtifactInStorage, 'Succeeded', `stored artifact for digest '${artifact.revision}'`);
-      }
+      if (upToDate()) this.markStored(obj, 'Succeeded', `stored artifact for digest '${artifact.revision}'`);
       return 'success';
     };
-    if (st.skipped || (obj.status.artifact?.revision === artifact.revision && !ociContentConfigChanged(obj))) {
-      this.opts.events?.event(obj, 'Trace', SourceReason.ArtifactUpToDate, `artifact up-to-date with remote revision: '${artifact.revision}'`);
+    if (st.skipped || upToDate()) {
+      this.artifactUpToDate(obj, artifact.revision);
       return finish();
     }
-    const S = SourceCondition.StorageOperationFailed;
-    try {
-      await storage.mkdirAll(artifact);
-    } catch (err) {
-      this.fail(obj, S, SourceReason.DirectoryCreationFailed, `failed to create artifact directory: ${(err as Error).message}`);
-    }
-    const unlock = await storage.lock(artifact);
-    try {
-      if ((obj.spec.layerSelector?.operation ?? 'extract') === 'copy') {
-        await storage.copyFromPath(artifact, st.content!).catch((err: unknown) => {
-          this.fail(obj, S, SourceReason.ArchiveOperationFailed, `unable to copy artifact to storage: ${(err as Error).message}`);
-        });
-      } else {
-        const filter = await sourceIgnoreFilter(st.content!, obj.spec.ignore).catch((err: unknown) => {
-          throw new Error(`failed to load source ignore patterns from repository: ${(err as Error).message}`);
-        });
-        await storage.archive(artifact, st.content!, { filter }).catch((err: unknown) => {
-          this.fail(obj, S, SourceReason.ArchiveOperationFailed, `unable to archive artifact to storage: ${(err as Error).message}`);
-        });
-      }
-    } finally {
-      unlock();
+    const content = st.content!;
+    if ((obj.spec.layerSelector?.operation ?? 'extract') === 'copy') {
+      await this.writeArtifact(obj, artifact, 'unable to copy artifact to storage', () => storage.copyFromPath(artifact, content));
+    } else {
+      const filter = await sourceIgnoreFilter(content, obj.spec.ignore).catch((err: unknown) => {
+        throw new Error(`failed to load source ignore patterns from repository: ${(err as Error).message}`);
+      });
+      await this.writeArtifact(obj, artifact, 'unable to archive artifact to storage', () => storage.archive(artifact, content, { filter }));
     }
     obj.status.artifact = { ...artifact, digest: artifact.digest ?? '', ...(st.metadata && Object.keys(st.metadata).length > 0 ? { metadata: st.metadata } : {}) };
     if (obj.spec.ignore !== undefined) obj.status.observedIgnore = obj.spec.ignore;
     else delete obj.status.observedIgnore;
     if (obj.spec.layerSelector) obj.status.observedLayerSelector = structuredClone(obj.spec.layerSelector);
     else delete obj.status.observedLayerSelector;
-    try {
-      obj.status.url = await storage.symlink(artifact, 'latest.tar.gz');
-    } catch (err) {
-      this.opts.events?.event(obj, 'Trace', SourceReason.SymlinkUpdateFailed, `failed to update status URL symlink: ${(err as Error).message}`);
-    }
-    this.c.remove(obj, S);
+    await this.linkArtifact(obj, artifact, 'latest.tar.gz');
     return finish();
   }
 

@@ -1,28 +1,32 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The reconcile skeleton shared by the artifact-producing source kinds (HelmRepository, HelmChart,
- * OCIRepository, Bucket), the same one {@link GitRepositoryReconciler} spells out and Flux repeats in
- * each `<kind>_controller.go`: get → deletion / finalizer / suspend → ordered sub-steps that stop on
- * `requeue` or an error and otherwise keep the lowest requeue → summarise Ready and patch once.
+ * What the artifact-producing source kinds (GitRepository, HelmRepository, HelmChart,
+ * OCIRepository, Bucket) share on top of the runtime's reconcile skeleton
+ * ({@link reconcileWithSkeleton}: get → deletion / finalizer / suspend → checkpoint → ordered
+ * sub-steps → summarise Ready and patch once), as Flux repeats it in each `<kind>_controller.go`.
  *
- * Subclasses declare their conditions ({@link ConditionsSpec}), their steps and per-run state, and
- * their event; this base also carries `reconcileStorage`, which is identical for every kind
- * (garbage collection, integrity check, "building artifact" when there is none, URL refresh).
+ * Subclasses declare their conditions ({@link sourceReadyCondition}), their steps and per-run state
+ * (made with a temporary directory that is removed after the run), and their event; this base
+ * carries what is identical for every kind: `reconcileStorage` (garbage collection, integrity
+ * check, "building artifact" when there is none, URL refresh), deletion, and the storage side of
+ * `reconcileArtifact` ({@link SourceReconcilerBase.writeArtifact}, `linkArtifact`, `markStored`).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { KubeClient, KubeObject } from '@eddy/runtime/client';
 import type { Clock } from '@eddy/runtime/clock';
 import { realClock } from '@eddy/runtime/clock';
-import { get, isTrue, settersFor } from '@eddy/runtime/conditions';
+import { isTrue, settersFor } from '@eddy/runtime/conditions';
 import type { ObjectWithConditions } from '@eddy/runtime/conditions';
 import type { EventRecorder } from '@eddy/runtime/events';
-import { addFinalizer, FLUX_FINALIZER, hasFinalizer, removeFinalizer } from '@eddy/runtime/finalizers';
 import { parseDuration } from '@eddy/runtime/flags';
-import { SerialPatcher } from '@eddy/runtime/patch';
-import type { ReconcileContext, Reconciler, Request, Result } from '@eddy/runtime/reconcile';
-import { StallingError, TransientError } from '@eddy/runtime/reconcile';
+import type { SerialPatcher } from '@eddy/runtime/patch';
+import type { ReconcileContext, Reconciler, ReconcileSkeleton, Request, Result } from '@eddy/runtime/reconcile';
+import { reconcileWithSkeleton, StallingError, TransientError } from '@eddy/runtime/reconcile';
 import type { ConditionsSpec, StepResult } from '@eddy/runtime/summarize';
-import { alwaysRequeueResultBuilder, lowestRequeuingResult, summarizeAndPatch } from '@eddy/runtime/summarize';
-import { SourceCondition } from '@eddy/api/source/v1';
+import { alwaysRequeueResultBuilder, progressiveStatus } from '@eddy/runtime/summarize';
+import { SourceCondition, SourceReason } from '@eddy/api/source/v1';
 import type { Artifact, Storage } from '../storage/storage.ts';
 
 /** Options every source reconciler takes. */
@@ -54,6 +58,20 @@ export type SourceObject = KubeObject &
 /** One sub-step: `(obj, patcher, state, ctx) => StepResult`. */
 export type SourceStep<O extends SourceObject, S> = (obj: O, patcher: SerialPatcher<O>, st: S, ctx: ReconcileContext) => Promise<StepResult>;
 
+/**
+ * A source kind's Ready summary (Flux's `<kind>ReadyCondition`): `negative` are the abnormal-true
+ * conditions in priority order, `positive` the normal ones after them (ArtifactInStorage,
+ * SourceVerified); `Stalled` and `Reconciling` follow as in every kind.
+ */
+export function sourceReadyCondition(negative: readonly string[], positive: readonly string[]): ConditionsSpec {
+  return {
+    target: 'Ready',
+    owned: [...negative, ...positive, 'Ready', 'Reconciling', 'Stalled'],
+    summarize: [...negative, ...positive, 'Stalled', 'Reconciling'],
+    negativePolarity: [...negative, 'Stalled', 'Reconciling'],
+  };
+}
+
 /** A duration field, or `fallback` when it is unset or does not parse. */
 export function durationOr(v: unknown, fallback: number): number {
   if (v === undefined || v === null || v === '') return fallback;
@@ -62,6 +80,12 @@ export function durationOr(v: unknown, fallback: number): number {
   } catch {
     return fallback;
   }
+}
+
+/** The base's part of the run state: the temporary directory and the kind's state, made once the run starts. */
+interface Run<S> {
+  dir?: string;
+  st?: S;
 }
 
 /** Base of the source reconcilers; see the module doc. */
@@ -79,6 +103,8 @@ export abstract class SourceReconcilerBase<O extends SourceObject, S> implements
   protected readonly biPolarity: readonly string[] = [];
   /** Interval when `spec.interval` is unset. */
   protected readonly defaultIntervalMs: number = 60_000;
+  /** Built on first use: the subclass's fields are not set yet in this constructor. */
+  private skeleton?: ReconcileSkeleton<O, Run<S>>;
 
   constructor(protected readonly opts: SourceReconcilerOptions) {
     this.clock = opts.clock ?? realClock;
@@ -88,92 +114,49 @@ export abstract class SourceReconcilerBase<O extends SourceObject, S> implements
 
   /** The ordered sub-steps. */
   protected abstract steps(): SourceStep<O, S>[];
-  /** Fresh per-run state. */
-  protected abstract newState(obj: O): Promise<S>;
-  /** Releases the per-run state (temporary directories). */
-  protected async disposeState(_st: S): Promise<void> {}
+  /** Fresh per-run state; `dir` is an empty temporary directory of the run, removed afterwards. */
+  protected abstract newState(obj: O, dir: string): S;
   /** Emits the kind's NewArtifact / recovery event. */
   protected abstract notify(before: O, after: O, st: S, result: StepResult, error: unknown): void;
 
   /**
-   * Runs before the skeleton; returns a result to stop there (HelmRepository `type: oci` becomes
+   * Runs right after the get; returns a result to stop there (HelmRepository `type: oci` becomes
    * a static object). @default undefined: go on
    */
-  protected preflight(_obj: O, _patcher: SerialPatcher<O>): Promise<Result | undefined> {
+  protected intercept(_obj: O, _patcher: SerialPatcher<O>): Promise<Result | undefined> {
     return Promise.resolve(undefined);
   }
 
   /** One reconcile of one object (see the module doc). */
-  async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
-    const obj = await this.opts.client.get<O>({ apiVersion: this.apiVersion, kind: this.kind, namespace: req.namespace, name: req.name });
-    if (!obj) return {};
-    obj.status ??= {};
-    const patcher = new SerialPatcher<O>(obj, this.opts.client, { fieldOwner: this.fieldOwner, clock: this.clock });
-    const early = await this.preflight(obj, patcher);
-    if (early) return early;
-    const intervalMs = durationOr(obj.spec.interval, this.defaultIntervalMs);
-    let result: StepResult = 'empty';
-    let error: unknown;
-    try {
-      if (obj.metadata.deletionTimestamp) {
-        await this.reconcileDelete(obj);
-        if (removeFinalizer(obj)) await patcher.patch(obj, { ignoreNotFoundWhenDeleting: true });
-        return {};
-      }
-      if (!hasFinalizer(obj)) {
-        addFinalizer(obj, FLUX_FINALIZER);
-        result = 'requeue';
-      } else if (obj.spec.suspend) {
-        ctx.log.info('reconciliation is suspended for this object');
-      } else {
-        ({ result, error } = await this.run(obj, patcher, ctx));
-      }
-    } catch (err) {
-      error = err;
-    }
-    const out = await summarizeAndPatch(patcher, obj, this.readyCondition, {
-      result,
-      reconcileError: error,
-      resultBuilder: alwaysRequeueResultBuilder(intervalMs),
-      biPolarity: this.biPolarity,
-      clock: this.clock,
-      fieldOwner: this.fieldOwner,
-    });
-    if (out.error !== undefined) throw out.error;
-    return out.result;
+  reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
+    this.skeleton ??= this.buildSkeleton();
+    return reconcileWithSkeleton(this.skeleton, req, ctx);
   }
 
-  private async run(obj: O, patcher: SerialPatcher<O>, ctx: ReconcileContext): Promise<{ result: StepResult; error: unknown }> {
-    const before = structuredClone(obj);
-    this.progressive(obj, false, 'reconciliation in progress');
-    const requested = obj.metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
-    if (obj.metadata.generation !== obj.status.observedGeneration) {
-      this.progressive(obj, false, `processing object: new generation ${String(obj.status.observedGeneration ?? -1)} -> ${obj.metadata.generation}`);
-      await this.patch(patcher, obj);
-    } else if (requested !== undefined && requested !== obj.status.lastHandledReconcileAt) {
-      await this.patch(patcher, obj);
-    }
-    const st = await this.newState(obj);
-    let result: StepResult = 'empty';
-    let error: unknown;
-    try {
-      for (const step of this.steps()) {
-        let r: StepResult;
-        try {
-          r = await step.call(this, obj, patcher, st, ctx);
-        } catch (err) {
-          error = err;
-          result = 'empty';
-          break;
-        }
-        if (r === 'requeue') return { result: 'requeue', error: undefined };
-        result = lowestRequeuingResult(result, r);
-      }
-    } finally {
-      await this.disposeState(st);
-    }
-    this.notify(before, obj, st, result, error);
-    return { result, error };
+  private buildSkeleton(): ReconcileSkeleton<O, Run<S>> {
+    return {
+      client: this.opts.client,
+      gvk: { apiVersion: this.apiVersion, kind: this.kind },
+      conditions: this.readyCondition,
+      fieldOwner: this.fieldOwner,
+      clock: this.clock,
+      biPolarity: this.biPolarity,
+      intercept: (obj, patcher) => this.intercept(obj, patcher),
+      newState: () => ({}),
+      finalize: (obj) => this.reconcileDelete(obj),
+      preflight: async (obj, run) => {
+        run.dir = await mkdtemp(join(tmpdir(), `${this.kind.toLowerCase()}-${obj.metadata.namespace}-${obj.metadata.name}-`));
+        run.st = this.newState(obj, run.dir);
+      },
+      steps: this.steps().map((step) => (obj: O, run: Run<S>, ctx) => step.call(this, obj, ctx.patcher, run.st!, ctx)),
+      dispose: async (run) => {
+        if (run.dir) await rm(run.dir, { recursive: true, force: true });
+      },
+      notify: (before, after, run, { result, error }) => {
+        if (run.st) this.notify(before, after, run.st, result, error);
+      },
+      resultBuilder: (obj) => alwaysRequeueResultBuilder(durationOr(obj.spec.interval, this.defaultIntervalMs)),
+    };
   }
 
   /** Patches mid-reconcile, owning the kind's conditions. */
@@ -181,10 +164,9 @@ export abstract class SourceReconcilerBase<O extends SourceObject, S> implements
     await patcher.patch(obj, { ownedConditions: this.readyCondition.owned });
   }
 
-  /** Flux's `ProgressiveStatus`: Reconciling=True, and Ready=Unknown when `negative` or Ready is absent. */
+  /** Flux's `ProgressiveStatus`: Reconciling=True, and Ready=Unknown when `negative` or Ready is absent or Unknown. */
   protected progressive(obj: O, negative: boolean, message: string): void {
-    this.c.markReconciling(obj, 'Progressing', message);
-    if (negative || !get(obj, 'Ready')) this.c.markUnknown(obj, 'Ready', 'Progressing', message);
+    progressiveStatus(obj, negative, message, this.clock);
   }
 
   /** Marks `condition` True with `reason`, then throws the matching typed error. */
@@ -229,6 +211,50 @@ export abstract class SourceReconcilerBase<O extends SourceObject, S> implements
     storage.setArtifactURL(obj.status.artifact);
     if (obj.status.url) obj.status.url = storage.setHostname(obj.status.url);
     return 'success';
+  }
+
+  /**
+   * Writes `artifact` into storage under its lock: creates its directory (DirectoryCreationFailed),
+   * then runs `write` (ArchiveOperationFailed, "`failure`: <error>"). Either failure marks
+   * StorageOperationFailed and throws; success removes StorageOperationFailed.
+   */
+  protected async writeArtifact(obj: O, artifact: Artifact, failure: string, write: () => Promise<unknown>): Promise<void> {
+    const { storage } = this.opts;
+    const S = SourceCondition.StorageOperationFailed;
+    try {
+      await storage.mkdirAll(artifact);
+    } catch (err) {
+      this.fail(obj, S, SourceReason.DirectoryCreationFailed, `failed to create artifact directory: ${(err as Error).message}`);
+    }
+    const unlock = await storage.lock(artifact);
+    try {
+      await write();
+    } catch (err) {
+      this.fail(obj, S, SourceReason.ArchiveOperationFailed, `${failure}: ${(err as Error).message}`);
+    } finally {
+      unlock();
+    }
+    this.c.remove(obj, S);
+  }
+
+  /** Points `status.url` at a `name` link to `artifact`; a failure is only a trace event. */
+  protected async linkArtifact(obj: O, artifact: Artifact, name: string): Promise<void> {
+    try {
+      obj.status.url = await this.opts.storage.symlink(artifact, name);
+    } catch (err) {
+      this.opts.events?.event(obj, 'Trace', SourceReason.SymlinkUpdateFailed, `failed to update status URL symlink: ${(err as Error).message}`);
+    }
+  }
+
+  /** The trace event of a run that found the stored artifact current. */
+  protected artifactUpToDate(obj: O, revision: string): void {
+    this.opts.events?.event(obj, 'Trace', SourceReason.ArtifactUpToDate, `artifact up-to-date with remote revision: '${revision}'`);
+  }
+
+  /** The stored artifact is the wanted one: ArtifactOutdated goes, ArtifactInStorage=True. */
+  protected markStored(obj: O, reason: string, message: string): void {
+    this.c.remove(obj, SourceCondition.ArtifactOutdated);
+    this.c.markTrue(obj, SourceCondition.ArtifactInStorage, reason, message);
   }
 
   /** Deletes every artifact of the object (Flux's `garbageCollect` on deletion). */
