@@ -7,7 +7,7 @@
  * For each size a fresh `eddy-helm-controller` process reconciles them on a real control plane with
  * `--concurrent=10` (Flux's benchmark setting); the figures are the time from the first create to
  * every object Ready=True and the process's peak resident memory (VmHWM, the controller only — each
- * helm invocation is its own short-lived process).
+ * helm invocation is its own short-lived process). The controller watches only the run's namespace.
  *
  * Shaped like `bench/*.bench.ts` (default export {@link Benchmark}); it also runs standalone:
  *   node --conditions=development --import tsx bench/helmrelease.bench.ts
@@ -60,6 +60,8 @@ async function runOnce(ctx: BenchContext, client: DynamicClient, size: number): 
     '--conditions=development', '--import', 'tsx', join(repoRoot(), 'packages', 'helm-controller', 'src', 'main.ts'),
     `--kubeconfig=${ctx.kubeconfigPath}`, `--helm-path=${toolPath('helm')}`, `--kustomize-path=${toolPath('kustomize')}`,
     '--concurrent=10', '--metrics-addr=127.0.0.1:0', '--health-addr=127.0.0.1:0', '--log-level=error', '--graceful-shutdown-timeout=5s',
+    // Only this run's namespace: the previous run's HelmReleases may still be terminating.
+    '--watch-all-namespaces=false',
   ], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, RUNTIME_NAMESPACE: ns } });
   try {
     const started = Date.now();

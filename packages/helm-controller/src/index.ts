@@ -12,3 +12,12 @@ export * from './drift/index.ts';
 export { HelmReleaseReconciler, OWNED_CONDITIONS, handleRequest, postRenderersDigest, type HelmReleaseReconcilerOptions } from './controllers/helmrelease-reconciler.ts';
 export { reconcileChartTemplate, buildHelmChart, AccessDeniedError } from './controllers/chart-template.ts';
 export { targetCluster, ClusterAccessError } from './controllers/cluster-access.ts';
+export {
+  setupHelmController,
+  helmControllerFlags,
+  helmControllerDefaults,
+  controllerAccess,
+  type HelmControllerFlagValues,
+  type HelmControllerSetupValues,
+  type HelmControllerHandle,
+} from './setup.ts';

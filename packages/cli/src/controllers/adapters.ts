@@ -127,7 +127,6 @@ export const ADAPTERS: readonly ControllerAdapter[] = [
   source,
   // TODO(kustomize-controller): export setupKustomizeController(mgr, values) from the package index.
   { name: 'kustomize', component: 'kustomize-controller', pkg: '@eddy/kustomize-controller', ...byContract('kustomize-controller', 'setupKustomizeController') },
-  // TODO(helm-controller): export setupHelmController(mgr, values); main.ts wires the controller inline today.
   { name: 'helm', component: 'helm-controller', pkg: '@eddy/helm-controller', ...byContract('helm-controller', 'setupHelmController') },
   imageReflector,
   imageAutomation,
