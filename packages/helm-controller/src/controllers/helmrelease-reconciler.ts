@@ -30,12 +30,13 @@ import type { HelmDriver } from '../helm/driver.ts';
 import type { ClusterAccess } from '../helm/kubeconfig.ts';
 import { originLabels, type PostRenderConfig } from '../helm/post-renderer.ts';
 import { ReleaseStorage } from '../helm/storage.ts';
+import { StagedReleaseStorage, stagedDriver } from '../helm/storage-staging.ts';
 import type { ActionEnv, ReleaseRequest } from '../release/action-env.ts';
 import { atomicRelease } from '../release/atomic-release.ts';
 import { CONDITIONS, REASONS } from '../release/messages.ts';
 import { clearFailures, parseGoDuration } from '../release/remediation.ts';
 import { latest } from '../release/snapshot.ts';
-import { releaseNameOf, releaseNamespaceOf, type HelmReleaseObject } from '../release/types.ts';
+import { releaseNameOf, releaseNamespaceOf, storageNamespaceOf, type HelmReleaseObject } from '../release/types.ts';
 import { NoLatestReleaseError, uninstallRelease } from '../release/uninstall.ts';
 import { digestValues, verifyValues } from '../values/digest.ts';
 import { composeValues } from '../values/values-from.ts';
@@ -297,7 +298,7 @@ export class HelmReleaseReconciler implements Reconciler {
   private env(hr: HR, target: TargetCluster, storageNamespace: string, signal: AbortSignal): ActionEnv {
     const events = this.opts.events;
     return {
-      driver: this.opts.driver,
+      driver: stagedDriver(this.opts.driver, new StagedReleaseStorage(target.client, releaseNameOf(hr), storageNamespace, releaseNamespaceOf(hr)), this.clock),
       storage: new ReleaseStorage(target.client, storageNamespace),
       kubeconfig: target.kubeconfig,
       clock: this.clock,
@@ -305,6 +306,7 @@ export class HelmReleaseReconciler implements Reconciler {
       events: { event: (type, reason, message, metadata) => events?.event(hr, type, reason, message, metadata ? { annotations: metadata } : {}) },
       drift: driftHandler({ client: target.client, release: { name: releaseNameOf(hr), namespace: releaseNamespaceOf(hr) }, spec: hr.spec.driftDetection, fieldManager: this.fieldManager }),
       crds: { client: target.client, fieldManager: this.fieldManager },
+      discovery: target.client,
     };
   }
 
@@ -319,11 +321,7 @@ export class HelmReleaseReconciler implements Reconciler {
     try {
       this.clearStale(hr, 'RESTClientError');
       const status = hr.status!;
-      // Helm's CLI keeps its storage in the release namespace (see the storage namespace gap).
-      const storageNamespace = releaseNamespaceOf(hr);
-      if (hr.spec.storageNamespace && hr.spec.storageNamespace !== storageNamespace) {
-        ctx.log.warn(`spec.storageNamespace ${hr.spec.storageNamespace} is not supported by the helm CLI driver; storing in ${storageNamespace}`);
-      }
+      const storageNamespace = storageNamespaceOf(hr);
       const changed = this.targetChanged(hr, chart.name, storageNamespace);
       if (changed) {
         ctx.log.info(`release target configuration changed (${changed}): running uninstall for current release`);
@@ -333,6 +331,7 @@ export class HelmReleaseReconciler implements Reconciler {
           if (!(e instanceof NoLatestReleaseError)) return { error: e };
         }
         delete status.history;
+        delete status.inventory;
         clearFailures(hr);
         delete status.storageNamespace;
         return { requeue: true };

@@ -13,7 +13,7 @@ export type WaitStrategy = 'watcher' | 'legacy' | 'hookOnly';
 /** Options every release action shares. */
 export interface ReleaseTarget {
   releaseName: string;
-  /** The release namespace (`-n`); Helm also keeps its storage there (see the storage gap). */
+  /** The release namespace (`-n`); helm keeps its records there during the call (see `storage-staging.ts`). */
   namespace: string;
   /** Go duration, e.g. `5m0s`. */
   timeout: string;

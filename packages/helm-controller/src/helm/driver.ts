@@ -206,6 +206,9 @@ export class HelmDriver {
   }
 }
 
+/** The release-changing calls of {@link HelmDriver}, what the release actions use. */
+export type ReleaseDriver = Pick<HelmDriver, 'install' | 'upgrade' | 'test' | 'rollback' | 'uninstall'>;
+
 /** One row of `helm history -o json`. */
 export interface HelmHistoryEntry {
   revision: number;

@@ -11,4 +11,5 @@ export * from './kubeconfig.ts';
 export * from './post-renderer.ts';
 export * from './release-record.ts';
 export * from './storage.ts';
+export * from './storage-staging.ts';
 export * from './driver.ts';

@@ -6,7 +6,7 @@
 import type { KubeClient } from '@eddy/runtime/client';
 import type { Clock } from '@eddy/runtime/clock';
 import type { InstallArgs, RollbackArgs, TestArgs, UninstallArgs, UpgradeArgs, WaitStrategy } from '../helm/args.ts';
-import type { HelmDriver } from '../helm/driver.ts';
+import type { ReleaseDriver } from '../helm/driver.ts';
 import type { PostRenderConfig } from '../helm/post-renderer.ts';
 import type { ReleaseStorage } from '../helm/storage.ts';
 import type { Values } from '../values/merge.ts';
@@ -52,8 +52,9 @@ export interface DriftHandler {
 
 /** The environment of the release actions. */
 export interface ActionEnv {
-  driver: HelmDriver;
-  /** Helm's storage, in the namespace helm actually stores in (see the storage namespace gap). */
+  /** The helm calls; staged through the release namespace when storage lives elsewhere (`helm/storage-staging.ts`). */
+  driver: ReleaseDriver;
+  /** Helm's storage, in the storage namespace. */
   storage: ReleaseStorage;
   /** Kubeconfig text for helm (release namespace, impersonation). */
   kubeconfig: string;
@@ -66,6 +67,8 @@ export interface ActionEnv {
    * helm runs with `--skip-crds`; otherwise helm's install creates missing CRDs itself.
    */
   crds?: { client: Pick<KubeClient, 'get' | 'create' | 'update'>; fieldManager: string };
+  /** Discovery of the target cluster, to record `status.inventory` (namespaced kinds); not recorded when unset. */
+  discovery?: Pick<KubeClient, 'resourceFor'>;
 }
 
 /** Flux's wait strategy: `poller` → helm's `watcher`, `legacy` → `legacy`; `disableWait` → `hookOnly`. */

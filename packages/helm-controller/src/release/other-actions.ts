@@ -10,6 +10,7 @@ import { HelmError } from '../helm/errors.ts';
 import { digestValues } from '../values/digest.ts';
 import { rollbackArgsOf, testArgsOf, uninstallArgsOf, type ActionEnv, type ReleaseRequest } from './action-env.ts';
 import * as msg from './messages.ts';
+import { recordInventory } from './inventory.ts';
 import { mark, observedSince, recordRollback, recordTest, recordUpdates, uninstalledRecord } from './observe.ts';
 import { activeRemediation, countFailure } from './remediation.ts';
 import { hasBeenTested, latest, snapshotOf } from './snapshot.ts';
@@ -71,7 +72,9 @@ export async function rollback(req: ReleaseRequest, env: ActionEnv, target: Snap
     } catch (e) {
       error = e;
     }
-    recordRollback(hr, observedSince(before, await env.storage.history(target.name)));
+    const observed = observedSince(before, await env.storage.history(target.name));
+    recordRollback(hr, observed);
+    await recordInventory(hr, observed, env, undefined, true);
     const meta = eventMetadata(target.chartVersion, digestValues(req.values), target.appVersion, target.ociDigest);
     if (error === undefined) {
       const m = msg.rollbackSuccess(target);

@@ -15,6 +15,7 @@ import { applyCRDs } from '../chart/crds.ts';
 import { originLabels } from '../helm/post-renderer.ts';
 import { crdPolicyOf, installArgsOf, upgradeArgsOf, type ActionEnv, type EventMetadata, type ReleaseRequest } from './action-env.ts';
 import { CONDITIONS, REASONS, installFailure, installSuccess, testPending, upgradeFailure, upgradeSuccess } from './messages.ts';
+import { recordInventory } from './inventory.ts';
 import { mark, observedSince, recordRelease } from './observe.ts';
 import { clearFailures, countFailure, formatGoDuration, installRemediation, strategyOf, upgradeRemediation } from './remediation.ts';
 import { hasBeenTested, latest } from './snapshot.ts';
@@ -75,6 +76,7 @@ async function run(req: ReleaseRequest, env: ActionEnv, action: 'install' | 'upg
     status.lastAttemptedReleaseActionDuration = formatGoDuration(env.clock.now() - started);
     const observed = observedSince(before, await env.storage.history(name));
     recordRelease(hr, observed, action);
+    await recordInventory(hr, observed, env, req.chart.crdFiles?.length ? { chartPath: req.chart.path, files: req.chart.crdFiles } : undefined);
     if (error === undefined) {
       if (action === 'install') succeeded(req, env, REASONS.InstallSucceeded, installSuccess, action);
       else succeeded(req, env, REASONS.UpgradeSucceeded, upgradeSuccess, action);

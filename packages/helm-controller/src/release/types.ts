@@ -181,6 +181,8 @@ export interface HelmReleaseStatus {
   lastHandledReconcileAt?: string;
   observedPostRenderersDigest?: string;
   observedCommonMetadataDigest?: string;
+  /** The objects of the current release (see `inventory.ts`). */
+  inventory?: { entries: Array<{ id: string; v: string }> };
   [key: string]: unknown;
 }
 

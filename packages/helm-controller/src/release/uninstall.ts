@@ -28,6 +28,7 @@ export async function uninstallRelease(hr: HelmReleaseObject, env: ActionEnv): P
     const { changed, error } = await uninstallLatest({ hr }, env);
     if (HelmError.is(error) && error.kind === 'not-found') {
       conditions.markFalse(hr, CONDITIONS.Released, REASONS.UninstallSucceeded, `Release ${fullName(cur)} was not found, assuming it is uninstalled`, env.clock);
+      delete hr.status!.inventory;
       return;
     }
     if (error !== undefined && hr.spec.uninstall?.keepHistory && /is already deleted/.test((error as Error).message)) {
@@ -44,6 +45,7 @@ export async function uninstallRelease(hr: HelmReleaseObject, env: ActionEnv): P
       env.events.event('Warning', REASONS.UninstallFailed, m, meta);
       throw err;
     }
+    delete hr.status!.inventory;
     const m = uninstallSuccess(now);
     conditions.markFalse(hr, CONDITIONS.Released, REASONS.UninstallSucceeded, m, env.clock);
     env.events.event('Normal', REASONS.UninstallSucceeded, m, meta);
