@@ -20,7 +20,7 @@ setup: ## Install pnpm, node modules and the system packages tests need (sshd)
 	pnpm install --frozen-lockfile --prefer-offline --reporter=append-only
 
 .PHONY: tools
-tools: ## Build the Go tools (etcd, kube-apiserver, kubectl, helm, kustomize, registry, sops, age) into the cache
+tools: ## Build the Go tools (etcd, kube-apiserver, kubectl, helm, kustomize, registry, sops, age, flux) into the cache
 	hack/tools.sh
 
 .PHONY: build

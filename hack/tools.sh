@@ -25,6 +25,7 @@ REGISTRY_VERSION=v3.1.1
 SOPS_VERSION=v3.11.0
 AGE_VERSION=v1.3.2
 VERSITYGW_VERSION=v1.8.0
+FLUX_VERSION=v2.9.4
 
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS="-trimpath -pgo=off"
 
@@ -41,6 +42,7 @@ TOOLS=(
   "age|$AGE_VERSION|install"
   "age-keygen|$AGE_VERSION|install"
   "versitygw|$VERSITYGW_VERSION|install"
+  "flux|$FLUX_VERSION|copy"
 )
 
 pkg_of() {
@@ -66,6 +68,24 @@ k8s_ldflags() {
   echo "$ld"
 }
 
+# copy recipe: for modules whose go.mod has replace directives (which `go install m@v` refuses), the
+# downloaded module becomes the main module of a writable copy so its own go.mod/go.sum apply.
+# hack/tools/<name>/prepare.sh (optional) runs inside the copy first, e.g. to add files missing from the zip.
+build_copy() {
+  local name="$1" version="$2" out="$3" module main ld src
+  case "$name" in
+    flux) module="github.com/fluxcd/flux2/v2" main="./cmd/flux" ld="-s -w -X main.VERSION=${version#v}" ;;
+    *) echo "no copy recipe for $name" >&2; return 1 ;;
+  esac
+  src="$(go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [[ -d "$src" ]] || { echo "go mod download $module@$version gave no directory" >&2; return 1; }
+  cp -r "$src" "$out/src"
+  chmod -R u+w "$out/src"
+  if [[ -f "$ROOT/hack/tools/$name/prepare.sh" ]]; then (cd "$out/src" && bash "$ROOT/hack/tools/$name/prepare.sh"); fi
+  (cd "$out/src" && go build -ldflags "$ld" -o "$out/$name" "$main")
+  rm -rf "$out/src"
+}
+
 build_one() {
   local name="$1" version="$2" kind="$3"
   local dir="$CACHE/$name-$version"
@@ -85,6 +105,9 @@ build_one() {
       ;;
     wrapper)
       (cd "$ROOT/hack/tools/etcd" && go build -mod=mod -ldflags "-s -w" -o "$tmp/$name" go.etcd.io/etcd/server/v3)
+      ;;
+    copy)
+      build_copy "$name" "$version" "$tmp"
       ;;
   esac
   mkdir -p "$dir"
