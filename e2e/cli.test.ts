@@ -62,9 +62,9 @@ describe('eddy CLI', () => {
     assert.equal(r.code, 0, r.err);
     const [header, row] = r.out.split('\n');
     assert.match(header!, /^NAME\s+REVISION\s+SUSPENDED\s+READY\s+MESSAGE$/);
-    assert.match(row!, new RegExp(`^fleet\\s+main@sha1:${firstCommit}\\s+False\\s+True\\s+`));
+    assert.match(row!, new RegExp(`^fleet\\s+main@sha1:${firstCommit.slice(0, 8)}\\s+False\\s+True\\s+`));
     const all = await env.eddy(['get', 'all', '-A', '--status-selector', 'ready=true']);
-    assert.match(all.out, new RegExp(`${env.namespace}\\s+gitrepository/fleet\\s+main@sha1:${firstCommit}`));
+    assert.match(all.out, new RegExp(`${env.namespace}\\s+gitrepository/fleet\\s+main@sha1:${firstCommit.slice(0, 8)}\\s`));
     const json = await env.eddy(['get', 'source', 'git', 'fleet', '-o', 'json']);
     assert.equal((JSON.parse(json.out) as { metadata: { name: string } }).metadata.name, 'fleet');
   });

@@ -21,7 +21,23 @@ export interface CliKind {
   suspendable?: boolean;
   /** Whether the kind has a status with conditions. @default true */
   hasStatus?: boolean;
+  /**
+   * Which `get` columns shorten long hex digests to 8 characters, as flux does (`utils.TruncateHex`
+   * on the source kinds and Kustomizations; HelmChart only in its message; none elsewhere).
+   * @default none
+   */
+  truncateHex?: { revision: boolean; message: boolean };
 }
+
+/** Hex notations of 40 to 128 characters (SHA-1 to SHA-512), as whole words. */
+const LONG_HEX = /\b[a-f0-9]{40,128}\b/g;
+
+/** Shortens every 40–128-character hex digest in `s` to its first 8 characters (flux's `TruncateHex`). */
+export function truncateHex(s: string): string {
+  return s.replace(LONG_HEX, (m) => m.slice(0, 8));
+}
+
+const BOTH = { revision: true, message: true } as const;
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const rec = (v: unknown): Record<string, unknown> =>
@@ -35,28 +51,30 @@ const IMAGE_V1 = 'image.toolkit.fluxcd.io/v1';
 
 /** Every kind, in the order `get all` prints them. */
 export const KINDS: CliKind[] = [
-  { words: ['source', 'git'], aliases: ['gitrepository', 'gitrepositories', 'gitrepo'], apiVersion: SOURCE_V1, kind: 'GitRepository', revision: artifactRevision },
-  { words: ['source', 'oci'], aliases: ['ocirepository', 'ocirepositories'], apiVersion: SOURCE_V1, kind: 'OCIRepository', revision: artifactRevision },
-  { words: ['source', 'helm'], aliases: ['helmrepository', 'helmrepositories'], apiVersion: SOURCE_V1, kind: 'HelmRepository', revision: artifactRevision },
+  { words: ['source', 'git'], aliases: ['gitrepository', 'gitrepositories', 'gitrepo'], apiVersion: SOURCE_V1, kind: 'GitRepository', revision: artifactRevision, truncateHex: BOTH },
+  { words: ['source', 'oci'], aliases: ['ocirepository', 'ocirepositories'], apiVersion: SOURCE_V1, kind: 'OCIRepository', revision: artifactRevision, truncateHex: BOTH },
+  { words: ['source', 'helm'], aliases: ['helmrepository', 'helmrepositories'], apiVersion: SOURCE_V1, kind: 'HelmRepository', revision: artifactRevision, truncateHex: BOTH },
   {
     words: ['source', 'chart'],
     aliases: ['helmchart', 'helmcharts'],
     apiVersion: SOURCE_V1,
     kind: 'HelmChart',
     revision: artifactRevision,
+    truncateHex: { revision: false, message: true },
     sourceOf: (o) => {
       const ref = rec(spec(o)['sourceRef']);
       return ref['kind'] ? { apiVersion: SOURCE_V1, kind: str(ref['kind']), name: str(ref['name']) } : undefined;
     },
   },
-  { words: ['source', 'bucket'], aliases: ['bucket', 'buckets'], apiVersion: SOURCE_V1, kind: 'Bucket', revision: artifactRevision },
-  { words: ['source', 'external'], aliases: ['externalartifact', 'externalartifacts'], apiVersion: SOURCE_V1, kind: 'ExternalArtifact', revision: artifactRevision, suspendable: false },
+  { words: ['source', 'bucket'], aliases: ['bucket', 'buckets'], apiVersion: SOURCE_V1, kind: 'Bucket', revision: artifactRevision, truncateHex: BOTH },
+  { words: ['source', 'external'], aliases: ['externalartifact', 'externalartifacts'], apiVersion: SOURCE_V1, kind: 'ExternalArtifact', revision: artifactRevision, truncateHex: BOTH, suspendable: false },
   {
     words: ['kustomization'],
     aliases: ['kustomizations', 'ks'],
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
     revision: (o) => str(status(o)['lastAppliedRevision']),
+    truncateHex: BOTH,
     sourceOf: (o) => {
       const ref = rec(spec(o)['sourceRef']);
       return {

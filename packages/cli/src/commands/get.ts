@@ -8,7 +8,7 @@ import { ApiError, type KubeObject } from '@eddy/runtime/client';
 import { get as getCondition } from '@eddy/runtime/conditions';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../context.ts';
-import { KINDS, shortName, type CliKind } from '../kinds.ts';
+import { KINDS, shortName, truncateHex, type CliKind } from '../kinds.ts';
 import { renderTable } from '../output/table.ts';
 import { retryTransient } from '../retry.ts';
 
@@ -47,7 +47,15 @@ export function rowOf(kind: CliKind, obj: KubeObject, opts: { allNamespaces?: bo
   const o = obj as unknown as Record<string, unknown>;
   const suspended = kind.suspendable !== false && (o['spec'] as { suspend?: boolean } | undefined)?.suspend === true;
   const name = opts.prefixKind ? `${shortName(kind)}/${obj.metadata.name ?? ''}` : (obj.metadata.name ?? '');
-  const row = [name, kind.revision(o), suspended ? 'True' : 'False', ...readyCells(kind, obj)];
+  const [ready, message] = readyCells(kind, obj);
+  const revision = kind.revision(o);
+  const row = [
+    name,
+    kind.truncateHex?.revision ? truncateHex(revision) : revision,
+    suspended ? 'True' : 'False',
+    ready,
+    kind.truncateHex?.message ? truncateHex(message) : message,
+  ];
   return opts.allNamespaces ? [obj.metadata.namespace ?? '', ...row] : row;
 }
 
