@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FakeClock } from '@eddy/runtime/clock';
 import type { KubeObject } from '../build/manifests.ts';
-import { CelExpression, CelStatusEvaluators, InvalidCELExpressionError } from './cel.ts';
+import { CelStatusEvaluators } from '@eddy/runtime/cel';
 import { HealthCheckCanceledError, HealthCheckError, jobsWithTTL, waitForSet, type ObjectReader } from './wait.ts';
 
 const sealed = (status: 'True' | 'False', generation = 1, observed = 1): KubeObject => ({
@@ -23,31 +23,7 @@ const SEALED_EXPRS = [
   },
 ];
 
-describe('CEL health checks', () => {
-  const cel = CelStatusEvaluators.compile(SEALED_EXPRS);
-  it('evaluates current, failed and stale generations like Flux', () => {
-    assert.equal(cel.evaluate(sealed('True'))!.status, 'Current');
-    assert.equal(cel.evaluate(sealed('False'))!.status, 'Failed');
-    assert.equal(cel.evaluate(sealed('True', 2, 1))!.status, 'InProgress');
-    assert.equal(cel.evaluate({ apiVersion: 'apps/v1', kind: 'Deployment' }), undefined, 'other kinds use kstatus');
-  });
-  it('reports evaluation errors as Unknown, not as a crash', () => {
-    const r = cel.evaluate({ apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', metadata: { name: 's' } });
-    assert.equal(r!.status, 'Unknown');
-    assert.match(r!.message, /failed to evaluate the CEL expression/);
-  });
-  it('treats whole numbers as ints and supports has() and optionals', () => {
-    const e = CelStatusEvaluators.compile([{ apiVersion: 'example.com/v1', kind: 'W', current: "has(status.ready) && status.replicas == 3 && status.?phase.orValue('x') == 'x'" }]);
-    assert.equal(e.evaluate({ apiVersion: 'example.com/v1', kind: 'W', status: { ready: true, replicas: 3 } })!.status, 'Current');
-    assert.equal(CelExpression.parse("dep.metadata.labels['v'] == self.metadata.labels['v']").evaluateBoolean({ dep: { metadata: { labels: { v: '1' } } }, self: { metadata: { labels: { v: '1' } } } }), true);
-  });
-  it('rejects invalid expressions up front (InvalidCELExpression)', () => {
-    assert.throws(() => CelStatusEvaluators.compile([{ apiVersion: 'a/v1', kind: 'K', current: 'status.(' }]), InvalidCELExpressionError);
-    assert.throws(() => CelStatusEvaluators.compile([{ apiVersion: 'a/v1', kind: 'K', current: '' }]), /expression Current not specified/);
-    assert.throws(() => CelExpression.parse('1 +').evaluateBoolean({}), InvalidCELExpressionError);
-    assert.throws(() => CelExpression.parse('1 + 1').evaluateBoolean({}), /as boolean/);
-  });
-});
+// The CEL evaluators themselves are tested in @eddy/runtime/cel.
 
 /** An object store whose state the test advances; stands in for reads of the live objects. */
 function store(initial: Record<string, KubeObject | undefined>): { read: ObjectReader; set: (k: string, o: KubeObject | undefined) => void } {

@@ -10,7 +10,7 @@ import { computeStatus, type KStatus, type KStatusResult } from '@eddy/runtime/k
 import { formatSubject, objectId, objMetadataOf } from '../apply/objects.ts';
 import { sortObjects } from '../apply/sort.ts';
 import type { KubeObject } from '../build/manifests.ts';
-import type { CelStatusEvaluators } from './cel.ts';
+import type { CelStatusEvaluators } from '@eddy/runtime/cel';
 
 /** Reads the current state of an object from the cluster; `undefined` when it does not exist. */
 export type ObjectReader = (ref: KubeObject, signal: AbortSignal | undefined) => Promise<KubeObject | undefined>;

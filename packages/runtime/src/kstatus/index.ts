@@ -19,6 +19,7 @@ import { current, type Json, type KStatusResult } from './types.ts';
 import { daemonSetStatus, deploymentStatus, replicaSetStatus, statefulSetStatus } from './workloads.ts';
 
 export * from './types.ts';
+export * from './wait.ts';
 export { SCHEDULE_WINDOW_MS } from './core.ts';
 
 /** Options of {@link computeStatus}. */
