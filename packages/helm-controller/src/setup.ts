@@ -44,6 +44,21 @@ export function helmControllerDefaults(): HelmControllerFlagValues {
   return Object.fromEntries(Object.entries(helmControllerFlags).map(([k, spec]) => [k, spec.default])) as HelmControllerFlagValues;
 }
 
+/**
+ * The state of one `--feature-gates` gate (`Name=true|false`, a bare `Name` means true; later
+ * entries win; unknown gates are ignored, as in Flux). Off unless set.
+ */
+export function featureGate(values: readonly string[], name: string): boolean {
+  let on = false;
+  for (const v of values) {
+    for (const entry of v.split(',')) {
+      const [k, b] = entry.split('=');
+      if (k?.trim() === name) on = (b ?? 'true').trim() !== 'false';
+    }
+  }
+  return on;
+}
+
 /** The controller's own credentials for helm: `--kubeconfig`/`KUBECONFIG`, in-cluster, or `~/.kube/config`. */
 export function controllerAccess(kubeconfig: string): ClusterAccess {
   const path = kubeconfig || process.env['KUBECONFIG']?.split(':')[0];
@@ -97,6 +112,7 @@ export async function setupHelmController(mgr: Manager, values: HelmControllerSe
     noCrossNamespaceRefs: v.noCrossNamespaceRefs,
     insecureKubeconfig: { exec: v.insecureKubeconfigExec, tls: v.insecureKubeconfigTls },
     intervalJitter: v.intervalJitterPercentage / 100,
+    additiveCELDependencyCheck: featureGate(v.featureGates, 'AdditiveCELDependencyCheck'),
     ...(v.defaultServiceAccount ? { defaultServiceAccount: v.defaultServiceAccount } : {}),
     ...(hostOverride ? { artifactHostOverride: hostOverride } : {}),
   });

@@ -8,7 +8,8 @@
  * stalled), `observedGeneration`.
  *
  * Release: `Reconciling=True` "Fulfilling prerequisites"; `dependsOn` (Ready=False
- * `DependencyNotReady`, requeue after `--requeue-dependency`); the chart source
+ * `DependencyNotReady`, requeue after `--requeue-dependency`; a `readyExpr` that does not parse
+ * stalls with `InvalidCELExpression`, as does an invalid `healthCheckExprs` entry); the chart source
  * (`ArtifactFailed`, `SourceNotReady`); values (`ValuesError`); the chart artifact (verified
  * download; 404 waits); credentials (`RESTClientError`); a changed release target uninstalls the old
  * release first; failure counters reset on a new generation, chart or values (or `resetAt`);
@@ -16,6 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { HelmRelease } from '@eddy/api/helm/v2';
+import { CelStatusEvaluators, InvalidCELExpressionError } from '@eddy/runtime/cel';
 import type { KubeClient, KubeObject } from '@eddy/runtime/client';
 import { realClock, type Clock } from '@eddy/runtime/clock';
 import * as conditions from '@eddy/runtime/conditions';
@@ -76,6 +78,10 @@ export interface HelmReleaseReconcilerOptions {
   insecureKubeconfig?: { exec?: boolean; tls?: boolean };
   /** Interval jitter fraction (`--interval-jitter-percentage`/100). @default 0 */
   intervalJitter?: number;
+  /** The `AdditiveCELDependencyCheck` feature gate: `dependsOn[].readyExpr` adds to the built-in check. @default false */
+  additiveCELDependencyCheck?: boolean;
+  /** Poll interval of `spec.healthCheckExprs` checks after a helm wait. @default 2000 */
+  healthCheckIntervalMs?: number;
 }
 
 /** The outcome of the release steps, mapped to a Result by {@link HelmReleaseReconciler.reconcile}. */
@@ -195,7 +201,23 @@ export class HelmReleaseReconciler implements Reconciler {
     }
   }
 
+  /** A terminal configuration error: Stalled and Ready=False with `InvalidCELExpression` (Flux's message). */
+  private invalidCEL(hr: HR, e: InvalidCELExpressionError): Outcome {
+    const message = `Reconciliation failed terminally due to configuration error: ${e.message}`;
+    conditions.markFalse(hr, CONDITIONS.Ready, REASONS.InvalidCELExpression, message, this.clock);
+    conditions.markStalled(hr, REASONS.InvalidCELExpression, message, this.clock);
+    this.opts.events?.warning(hr, REASONS.InvalidCELExpression, e.message);
+    return { terminal: true };
+  }
+
   private async reconcileRelease(hr: HR, patcher: SerialPatcher<HR>, ctx: ReconcileContext): Promise<Outcome> {
+    let healthChecks: CelStatusEvaluators | undefined;
+    try {
+      if (hr.spec.healthCheckExprs?.length) healthChecks = CelStatusEvaluators.compile(hr.spec.healthCheckExprs);
+    } catch (e) {
+      if (e instanceof InvalidCELExpressionError) return this.invalidCEL(hr, e);
+      throw e;
+    }
     conditions.markReconciling(hr, REASONS.Progressing, 'Fulfilling prerequisites', this.clock);
     await patcher.patch(hr, { ownedConditions: OWNED_CONDITIONS });
     const deps = await this.dependencies(hr, ctx);
@@ -214,7 +236,7 @@ export class HelmReleaseReconciler implements Reconciler {
     if (!('dispose' in chart)) return chart;
     try {
       this.clearStale(hr, REASONS.ArtifactFailed);
-      return await this.release(hr, patcher, ctx, chart, values);
+      return await this.release(hr, patcher, ctx, chart, { values, ...(healthChecks ? { healthChecks } : {}) });
     } finally {
       await chart.dispose();
     }
@@ -222,7 +244,13 @@ export class HelmReleaseReconciler implements Reconciler {
 
   /** `dependsOn`: an outcome to stop with, or undefined when every dependency is ready. */
   private async dependencies(hr: HR, ctx: ReconcileContext): Promise<Outcome | undefined> {
-    const err = hr.spec.dependsOn?.length ? await checkDependencies(this.opts.client, hr) : undefined;
+    let err: string | undefined;
+    try {
+      err = hr.spec.dependsOn?.length ? await checkDependencies(this.opts.client, hr, { additiveCELDependencyCheck: this.opts.additiveCELDependencyCheck ?? false }) : undefined;
+    } catch (e) {
+      if (e instanceof InvalidCELExpressionError) return this.invalidCEL(hr, e);
+      throw e;
+    }
     if (err) {
       const wait = this.opts.dependencyRequeueMs ?? 30_000;
       this.fail(hr, REASONS.DependencyNotReady, err);
@@ -307,10 +335,17 @@ export class HelmReleaseReconciler implements Reconciler {
       drift: driftHandler({ client: target.client, release: { name: releaseNameOf(hr), namespace: releaseNamespaceOf(hr) }, spec: hr.spec.driftDetection, fieldManager: this.fieldManager }),
       crds: { client: target.client, fieldManager: this.fieldManager },
       discovery: target.client,
+      health: { client: target.client, intervalMs: this.opts.healthCheckIntervalMs ?? 2000 },
     };
   }
 
-  private async release(hr: HR, patcher: SerialPatcher<HR>, ctx: ReconcileContext, chart: LoadedChart, values: Record<string, unknown>): Promise<Outcome> {
+  private async release(
+    hr: HR,
+    patcher: SerialPatcher<HR>,
+    ctx: ReconcileContext,
+    chart: LoadedChart,
+    { values, healthChecks }: { values: Record<string, unknown>; healthChecks?: CelStatusEvaluators },
+  ): Promise<Outcome> {
     let target: TargetCluster;
     try {
       target = await this.target(hr);
@@ -344,6 +379,7 @@ export class HelmReleaseReconciler implements Reconciler {
         chart: { path: chart.path, name: chart.name, version: chart.version, crdFiles: chart.crdFiles, ...(chart.appVersion ? { appVersion: chart.appVersion } : {}) },
         values,
         postRender: this.postRender(hr),
+        ...(healthChecks ? { healthChecks } : {}),
       };
       const pr = postRenderersDigest(hr);
       if (pr) req.postRenderersDigest = pr;

@@ -71,14 +71,29 @@ export class ReleaseStorage {
   async unlock(name: string, now: Date): Promise<{ from: string; record: ReleaseRecord } | undefined> {
     const last = await this.last(name);
     if (!last || !isPending(last.record.info?.status)) return undefined;
-    const secretName = releaseSecretName(name, last.record.version);
+    const from = String(last.record.info?.status);
+    const record = await this.rewrite(name, last.record.version, 'failed', `Release unlocked from stale '${from}' state`, now);
+    return record ? { from, record } : undefined;
+  }
+
+  /**
+   * Marks one version `failed` with `description`, as helm does when its wait fails (used when the
+   * controller's own health checks fail after helm's wait passed). Returns the rewritten record,
+   * or undefined when the version is not stored.
+   */
+  async markFailed(name: string, version: number, description: string, now: Date): Promise<ReleaseRecord | undefined> {
+    return this.rewrite(name, version, 'failed', description, now);
+  }
+
+  /** Rewrites the status and description of a stored version (and the Secret's `status` label). */
+  private async rewrite(name: string, version: number, status: string, description: string, now: Date): Promise<ReleaseRecord | undefined> {
+    const secretName = releaseSecretName(name, version);
     const secret = await this.client.get<KubeObject>({ apiVersion: 'v1', kind: 'Secret', namespace: this.namespace, name: secretName });
     const data = (secret as { data?: Record<string, string> } | undefined)?.data?.['release'];
     if (!secret || !data) return undefined;
     const full = decodeRelease(data, true);
-    const from = String(full.info?.status);
-    full.info = { ...full.info, status: 'failed', description: `Release unlocked from stale '${from}' state` };
-    const labels = { ...(secret.metadata.labels ?? {}), status: 'failed', modifiedAt: String(Math.floor(now.getTime() / 1000)) };
+    full.info = { ...full.info, status, description };
+    const labels = { ...(secret.metadata.labels ?? {}), status, modifiedAt: String(Math.floor(now.getTime() / 1000)) };
     const updated: KubeObject = {
       ...secret,
       metadata: { ...secret.metadata, labels },
@@ -86,6 +101,6 @@ export class ReleaseStorage {
     };
     await this.client.update(updated);
     if (full.chart) full.chart = { metadata: full.chart.metadata };
-    return { from, record: full };
+    return full;
   }
 }

@@ -3,6 +3,7 @@
  * What the release actions run with — the helm driver, helm's storage, credentials, clock, events —
  * and the mapping of a HelmRelease's spec onto helm's flags (Flux's `internal/action/*.go`).
  */
+import type { CelStatusEvaluators } from '@eddy/runtime/cel';
 import type { KubeClient } from '@eddy/runtime/client';
 import type { Clock } from '@eddy/runtime/clock';
 import type { InstallArgs, RollbackArgs, TestArgs, UninstallArgs, UpgradeArgs, WaitStrategy } from '../helm/args.ts';
@@ -10,6 +11,7 @@ import type { ReleaseDriver } from '../helm/driver.ts';
 import type { PostRenderConfig } from '../helm/post-renderer.ts';
 import type { ReleaseStorage } from '../helm/storage.ts';
 import type { Values } from '../values/merge.ts';
+import type { HealthCheckEnv } from './health-check.ts';
 import { maxHistoryOf, releaseNameOf, releaseNamespaceOf, timeoutOf, type HelmReleaseObject } from './types.ts';
 
 /** Event annotations Flux attaches (`helm.toolkit.fluxcd.io/revision`, `/token`, `/app-version`, `/oci-digest`). */
@@ -40,6 +42,8 @@ export interface ReleaseRequest {
   postRender: PostRenderConfig;
   /** Digest of the post-renderers, for `status.observedPostRenderersDigest`. */
   postRenderersDigest?: string;
+  /** The compiled `spec.healthCheckExprs`, checked after a waited install or upgrade (see `health-check.ts`). */
+  healthChecks?: CelStatusEvaluators;
 }
 
 /** Drift detection and correction, provided by the caller (see `src/drift`). */
@@ -69,6 +73,8 @@ export interface ActionEnv {
   crds?: { client: Pick<KubeClient, 'get' | 'create' | 'update'>; fieldManager: string };
   /** Discovery of the target cluster, to record `status.inventory` (namespaced kinds); not recorded when unset. */
   discovery?: Pick<KubeClient, 'resourceFor'>;
+  /** Reads the release's objects for `spec.healthCheckExprs`; the checks are skipped when unset (or without `discovery`). */
+  health?: HealthCheckEnv;
 }
 
 /** Flux's wait strategy: `poller` → helm's `watcher`, `legacy` → `legacy`; `disableWait` → `hookOnly`. */

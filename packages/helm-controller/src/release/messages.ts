@@ -49,6 +49,7 @@ export const REASONS = {
   Progressing: 'Progressing',
   ProgressingWithRetry: 'ProgressingWithRetry',
   HealthCheckCanceled: 'HealthCheckCanceled',
+  InvalidCELExpression: 'InvalidCELExpression',
 } as const;
 
 /** `Helm install failed for release <ns>/<name> with chart <chart>@<version>: <err>`. */

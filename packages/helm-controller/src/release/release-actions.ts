@@ -7,20 +7,24 @@
  * `Released` (`InstallSucceeded`/`UpgradeSucceeded`, or `…Failed` with helm's error). A failure only
  * counts towards remediation when helm wrote a release; otherwise the error is returned so the
  * caller retries with backoff. Install starts a new history: it never rolls back past itself.
+ * After a successful `poller` wait, `spec.healthCheckExprs` are checked (`health-check.ts`); their
+ * failure fails the action like a failed helm wait.
  */
 import * as conditions from '@eddy/runtime/conditions';
 import { HelmError } from '../helm/errors.ts';
 import { digestValues } from '../values/digest.ts';
 import { applyCRDs } from '../chart/crds.ts';
 import { originLabels } from '../helm/post-renderer.ts';
-import { crdPolicyOf, installArgsOf, upgradeArgsOf, type ActionEnv, type EventMetadata, type ReleaseRequest } from './action-env.ts';
+import type { ReleaseRecord } from '../helm/release-record.ts';
+import { crdPolicyOf, installArgsOf, upgradeArgsOf, waitOf, type ActionEnv, type EventMetadata, type ReleaseRequest } from './action-env.ts';
+import { checkReleaseHealth } from './health-check.ts';
 import { CONDITIONS, REASONS, installFailure, installSuccess, testPending, upgradeFailure, upgradeSuccess } from './messages.ts';
 import { recordInventory } from './inventory.ts';
-import { mark, observedSince, recordRelease } from './observe.ts';
-import { clearFailures, countFailure, formatGoDuration, installRemediation, strategyOf, upgradeRemediation } from './remediation.ts';
+import { mark, observedSince, recordRelease, type StorageMark } from './observe.ts';
+import { clearFailures, countFailure, formatGoDuration, installRemediation, parseGoDuration, strategyOf, upgradeRemediation } from './remediation.ts';
 import { hasBeenTested, latest } from './snapshot.ts';
 import { summarize } from './summarize.ts';
-import { releaseNameOf, releaseNamespaceOf, statusOf, type Snapshot } from './types.ts';
+import { releaseNameOf, releaseNamespaceOf, statusOf, timeoutOf, type Snapshot } from './types.ts';
 
 const GROUP = 'helm.toolkit.fluxcd.io';
 
@@ -34,9 +38,58 @@ export function eventMetadata(revision: string, token: string, appVersion?: stri
   return m;
 }
 
+/** `spec.healthCheckExprs` failed after helm's wait passed: the action failed as if helm's wait had. */
+export class ReleaseHealthCheckError extends Error {
+  override readonly name = 'ReleaseHealthCheckError';
+  constructor(
+    message: string,
+    /** The check was cancelled (a new reconciliation), not failed. */
+    readonly canceled: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs `spec.healthCheckExprs` on the objects of the release just written (see `health-check.ts`)
+ * when the action waited with the `poller` strategy; on failure marks the stored release `failed`
+ * like helm's failed wait and returns the error.
+ */
+async function healthCheck(req: ReleaseRequest, env: ActionEnv, action: 'install' | 'upgrade', observed: ReleaseRecord[], started: number): Promise<ReleaseHealthCheckError | undefined> {
+  const { hr } = req;
+  if (!req.healthChecks?.size || waitOf(hr, hr.spec[action]?.disableWait) !== 'watcher' || observed.length === 0) return undefined;
+  const newest = observed.reduce((a, b) => (b.version > a.version ? b : a));
+  const deadline = started + parseGoDuration(timeoutOf(hr, action));
+  const r = await checkReleaseHealth(newest, req.healthChecks, env, deadline);
+  if (r.ok) return undefined;
+  const name = releaseNameOf(hr);
+  const description = action === 'install' ? `Release "${name}" failed: ${r.message}` : `Upgrade "${name}" failed: ${r.message}`;
+  await env.storage.markFailed(name, newest.version, description, new Date(env.clock.now()));
+  return new ReleaseHealthCheckError(r.message, r.canceled);
+}
+
+/**
+ * The records the action wrote; after a successful helm call, also the outcome of the health
+ * checks (a failure rewrote the newest record, so the records are read again).
+ */
+async function observeChecked(
+  req: ReleaseRequest,
+  env: ActionEnv,
+  action: 'install' | 'upgrade',
+  at: { before: StorageMark; started: number; error: unknown },
+): Promise<{ observed: ReleaseRecord[]; error: unknown }> {
+  const name = releaseNameOf(req.hr);
+  const observed = observedSince(at.before, await env.storage.history(name));
+  if (at.error !== undefined) return { observed, error: at.error };
+  const unhealthy = await healthCheck(req, env, action, observed, at.started);
+  if (!unhealthy) return { observed, error: undefined };
+  return { observed: observedSince(at.before, await env.storage.history(name)), error: unhealthy };
+}
+
 /** The message of a failed helm call: helm's cause, or "New reconciliation triggered" on cancellation. */
 function failureOf(err: unknown, reason: string): { reason: string; message: string } {
   if (HelmError.is(err) && err.kind === 'canceled') return { reason: REASONS.HealthCheckCanceled, message: err.message };
+  if (err instanceof ReleaseHealthCheckError && err.canceled) return { reason: REASONS.HealthCheckCanceled, message: err.message };
   return { reason, message: err instanceof Error ? err.message : String(err) };
 }
 
@@ -73,8 +126,10 @@ async function run(req: ReleaseRequest, env: ActionEnv, action: 'install' | 'upg
     } catch (e) {
       error = e;
     }
+    const checked = await observeChecked(req, env, action, { before, started, error });
+    const observed = checked.observed;
+    error = checked.error;
     status.lastAttemptedReleaseActionDuration = formatGoDuration(env.clock.now() - started);
-    const observed = observedSince(before, await env.storage.history(name));
     recordRelease(hr, observed, action);
     await recordInventory(hr, observed, env, req.chart.crdFiles?.length ? { chartPath: req.chart.path, files: req.chart.crdFiles } : undefined);
     if (error === undefined) {
