@@ -2,7 +2,7 @@
 /**
  * Server-side apply of a set of objects the way Flux's `ssa.ResourceManager.ApplyAllStaged` does:
  * per stage, every object is read, skipped when a policy says so, dry-run applied (with
- * ownership forced), recreated when the dry run hits an immutable field and force is on, cleaned
+ * ownership forced; up to {@link ApplyOptions.concurrency} objects at a time, as Flux's errgroup does), recreated when the dry run hits an immutable field and force is on, cleaned
  * of kubectl leftovers, and compared with the in-cluster object; only drifted objects are then
  * applied, so unchanged objects keep their resourceVersion. Stages that must be ready before the
  * next one (definitions, classes, custom kinds) are waited for with kstatus.
@@ -29,6 +29,8 @@ export interface ApplyOptions {
   waitIntervalMs?: number;
   /** Timeout of stage waits. @default 60000 */
   waitTimeoutMs?: number;
+  /** Objects read and dry-run at once within a stage; applies stay one at a time, in order. @default 4 */
+  concurrency?: number;
   signal?: AbortSignal;
 }
 
@@ -157,15 +159,17 @@ export class ResourceManager {
     return { obj: desired, entry: changeSetEntry(desired, drifted ? 'configured' : 'unchanged'), apply: drifted };
   }
 
-  /** Dry-runs, diffs and applies one stage (Flux `ApplyAll`). @throws ApplyError */
+  /**
+   * Dry-runs, diffs and applies one stage (Flux `ApplyAll`): the objects are planned concurrently
+   * (no new plan starts once one failed; the first failure in input order is reported), then the
+   * drifted ones applied in order. @throws ApplyError
+   */
   async applyAll(objects: KubeObject[], opts: ApplyOptions, done = new ChangeSet()): Promise<ChangeSet> {
+    const results = await settleLimited(objects, opts.concurrency ?? 4, (o) => this.plan(o, opts));
     const planned: Planned[] = [];
-    for (const o of objects) {
-      try {
-        planned.push(await this.plan(o, opts));
-      } catch (err) {
-        throw new ApplyError((err as Error).message, done, { cause: err });
-      }
+    for (const r of results) {
+      if (r.status === 'rejected') throw new ApplyError((r.reason as Error).message, done, { cause: r.reason });
+      if (r.status === 'fulfilled') planned.push(r.value);
     }
     for (const p of planned) {
       if (!p.apply) continue;
@@ -200,4 +204,31 @@ export class ResourceManager {
     }
     return changeSet;
   }
+}
+
+/**
+ * Runs `fn` over `items`, at most `limit` at a time; once one rejects, items not started yet are
+ * left out (`skipped`). The results keep the input order.
+ */
+export async function settleLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<Array<PromiseSettledResult<R> | { status: 'skipped' }>> {
+  const out: Array<PromiseSettledResult<R> | { status: 'skipped' }> = items.map(() => ({ status: 'skipped' }));
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        out[i] = { status: 'fulfilled', value: await fn(items[i]!) };
+      } catch (reason) {
+        out[i] = { status: 'rejected', reason };
+        failed = true;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
 }

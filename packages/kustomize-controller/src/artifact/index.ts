@@ -4,3 +4,4 @@ export * from './digest.ts';
 export * from './errors.ts';
 export * from './extract.ts';
 export * from './fetch.ts';
+export * from './cache.ts';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
+import { LoadedKubeconfig } from '@eddy/runtime/client';
 import { upsertHistory, MAX_HISTORY } from './history.ts';
 import { impersonatingConfig, serviceAccountUser } from './impersonation.ts';
 import { requestsForDependents, requestsForSource } from './setup.ts';
@@ -83,8 +83,7 @@ describe('watch mappings', () => {
 
 describe('impersonatingConfig', () => {
   it('sets impersonateUser on the current user only', () => {
-    const base = new KubeConfig();
-    base.loadFromOptions({
+    const base = new LoadedKubeconfig({
       clusters: [{ name: 'c', server: 'https://127.0.0.1:6443', skipTLSVerify: false }],
       users: [
         { name: 'admin', token: 't' },

@@ -6,11 +6,11 @@
  * (or `--default-service-account`, local cluster only) impersonates
  * `system:serviceaccount:<namespace>:<name>`, so RBAC bounds what a tenant can change. Clients
  * carry the `Impersonate-User` header through the kubeconfig's `impersonateUser`; they are cached
- * per kubeconfig Secret version and account.
+ * per kubeconfig Secret version and account. Kubeconfigs are parsed with the runtime's loader, so
+ * `@kubernetes/client-node` (~80 MiB) is only loaded when a remote kubeconfig uses an exec helper.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Kustomization } from '@eddy/api';
-import { DynamicClient, type KubeClient } from '@eddy/runtime/client';
+import { DynamicClient, LoadedKubeconfig, loadKubeConfig, parseKubeconfig, type KubeClient } from '@eddy/runtime/client';
 
 /** Options of {@link Impersonator}. */
 export interface ImpersonatorOptions {
@@ -74,7 +74,7 @@ export class Impersonator {
   async clientFor(obj: Kustomization): Promise<KubeClient> {
     const sa = this.accountFor(obj);
     const user = sa ? serviceAccountUser(sa.namespace, sa.name) : '';
-    let config: KubeConfig;
+    let config: LoadedKubeconfig;
     let key: string;
     if (obj.spec.kubeConfig) {
       const remote = await this.remoteConfig(obj);
@@ -83,7 +83,7 @@ export class Impersonator {
     } else {
       if (!sa) return this.base;
       if (!(this.base instanceof DynamicClient)) throw new ImpersonationError(`cannot impersonate '${user}': the controller client has no kubeconfig`);
-      config = this.base.kubeConfig;
+      config = this.base.config;
       key = `|${user}`;
     }
     const cached = this.clients.get(key);
@@ -104,7 +104,7 @@ export class Impersonator {
     return this.base.get<SecretObject>({ apiVersion: 'v1', kind: 'Secret', namespace: obj.metadata.namespace ?? '', name: ref.name });
   }
 
-  private async remoteConfig(obj: Kustomization): Promise<{ config: KubeConfig; key: string }> {
+  private async remoteConfig(obj: Kustomization): Promise<{ config: LoadedKubeconfig; key: string }> {
     const ref = obj.spec.kubeConfig!;
     const ns = obj.metadata.namespace ?? '';
     if ((ref.provider && ref.provider !== 'generic') || !ref.secretRef) {
@@ -121,17 +121,23 @@ export class Impersonator {
         wanted ? `KubeConfig secret '${name}' does not contain a '${wanted}' key` : `KubeConfig secret '${name}' does not contain a 'value' nor 'value.yaml' key`,
       );
     }
-    const config = new KubeConfig();
+    let parsed: LoadedKubeconfig;
     try {
-      config.loadFromString(Buffer.from(raw, 'base64').toString('utf8'));
+      parsed = parseKubeconfig(Buffer.from(raw, 'base64').toString('utf8'));
     } catch (err) {
       throw new ImpersonationError(`failed to load KubeConfig secret '${name}': ${(err as Error).message}`);
     }
-    this.checkRemoteConfig(config, name);
+    this.checkRemoteConfig(parsed, name);
+    let config: LoadedKubeconfig;
+    try {
+      config = loadKubeConfig(parsed);
+    } catch (err) {
+      throw new ImpersonationError(`KubeConfig secret '${name}' is not usable: ${(err as Error).message}`);
+    }
     return { config, key: `${name}@${secret.metadata.resourceVersion ?? ''}` };
   }
 
-  private checkRemoteConfig(config: KubeConfig, name: string): void {
+  private checkRemoteConfig(config: LoadedKubeconfig, name: string): void {
     const user = config.getCurrentUser();
     const cluster = config.getCurrentCluster();
     if (!cluster) throw new ImpersonationError(`KubeConfig secret '${name}' has no current cluster`);
@@ -150,16 +156,17 @@ export class Impersonator {
   }
 }
 
-/** A copy of `base` whose current user impersonates `user`. */
-export function impersonatingConfig(base: KubeConfig, user: string): KubeConfig {
+/**
+ * A copy of `base` whose current user impersonates `user`.
+ * @throws ImpersonationError when `base` has no current user.
+ */
+export function impersonatingConfig(base: LoadedKubeconfig, user: string): LoadedKubeconfig {
   const current = base.getCurrentUser();
   if (!current) throw new ImpersonationError(`cannot impersonate '${user}': the kubeconfig has no current user`);
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
+  return new LoadedKubeconfig({
     clusters: base.clusters,
     contexts: base.contexts,
     currentContext: base.currentContext,
     users: base.users.map((u) => (u.name === current.name ? { ...u, impersonateUser: user } : u)),
   });
-  return kc;
 }

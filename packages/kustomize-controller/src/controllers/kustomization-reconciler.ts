@@ -25,13 +25,16 @@ import { SerialPatcher } from '@eddy/runtime/patch';
 import type { ReconcileContext, Reconciler, Request, Result } from '@eddy/runtime/reconcile';
 import { StallingError, TransientError } from '@eddy/runtime/reconcile';
 import { finalizeStatus } from '@eddy/runtime/summarize';
-import { CelStatusEvaluators, InvalidCELExpressionError } from '../health/cel.ts';
+import { CelStatusEvaluators, InvalidCELExpressionError } from '@eddy/runtime/cel';
 import { listInventory, type ResourceInventory } from '../inventory/inventory.ts';
 import { deleteAll, waitForTermination } from '../apply/prune.ts';
 import { runPipeline, type RunOutcome } from './kustomization-run.ts';
 import { AccessDeniedError, DependencyNotReadyError, SourceNotFoundError, checkDependencies, getSource, originRevision } from './source.ts';
+import type { ArtifactCache } from '../artifact/cache.ts';
 import type { DecryptionOptions } from './decryption.ts';
 import { Impersonator } from './impersonation.ts';
+import { OwnWritesClient } from './own-writes.ts';
+import { StepTimer } from './step-timer.ts';
 
 /** Options of {@link KustomizationReconciler}. */
 export interface KustomizationReconcilerOptions {
@@ -67,6 +70,8 @@ export interface KustomizationReconcilerOptions {
   insecureKubeconfig?: { exec?: boolean; tls?: boolean };
   /** Jitter of the success requeue, as a fraction. @default 0.05 */
   intervalJitter?: number;
+  /** Extracted artifacts shared by Kustomizations building the same digest. @default none: every run downloads */
+  artifactCache?: ArtifactCache;
 }
 
 type Obj = Kustomization & { status: NonNullable<Kustomization['status']> & Record<string, unknown> };
@@ -115,25 +120,29 @@ export class KustomizationReconciler implements Reconciler {
 
   /** One reconcile of one Kustomization (see the module doc). */
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
-    const obj = await this.opts.client.get<Obj>({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', namespace: req.namespace, name: req.name });
+    const timer = new StepTimer(this.clock);
+    const ref = { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', namespace: req.namespace, name: req.name };
+    const obj = await timer.time('get', () => this.opts.client.get<Obj>(ref));
     if (!obj) return {};
     obj.status ??= {} as Obj['status'];
-    const patcher = new SerialPatcher<Obj>(obj, this.opts.client, { fieldOwner: this.opts.statusManager ?? 'gotk-kustomize-controller', clock: this.clock });
+    // The patcher reads before each conditions patch; answer with our own last write (see OwnWritesClient).
+    const patcher = new SerialPatcher<Obj>(obj, new OwnWritesClient(this.opts.client, obj as never), { fieldOwner: this.opts.statusManager ?? 'gotk-kustomize-controller', clock: this.clock });
     const start = this.clock.now();
     if (obj.metadata.deletionTimestamp) return this.finalize(obj, patcher, ctx);
     if (!hasFinalizer(obj)) {
       addFinalizer(obj, FLUX_FINALIZER);
-      await patcher.patch(obj, { ownedConditions: OWNED });
+      await timer.time('patch', () => patcher.patch(obj, { ownedConditions: OWNED }));
     }
     let result: Result = {};
     let thrown: unknown;
     try {
-      result = await this.run(obj, patcher, ctx);
+      result = await this.run(obj, patcher, ctx, timer);
     } catch (err) {
       thrown = err;
     }
     finalizeStatus(obj as never, this.clock);
-    await patcher.patch(obj, { ownedConditions: OWNED, forceOverwriteConditions: true });
+    await timer.time('patch', () => patcher.patch(obj, { ownedConditions: OWNED, forceOverwriteConditions: true }));
+    ctx.log.debug('reconcile steps', timer.fields());
     if (!obj.spec.suspend && isTrue(obj as never, ConditionType.Ready)) {
       const interval = parseDuration(obj.spec.interval);
       const msg = `Reconciliation finished in ${formatDuration(this.clock.now() - start)}, next run in ${interval.ok ? formatDuration(interval.value) : obj.spec.interval}`;
@@ -168,7 +177,7 @@ export class KustomizationReconciler implements Reconciler {
     throw new StallingError(message, { reason });
   }
 
-  private async run(obj: Obj, patcher: SerialPatcher<Obj>, ctx: ReconcileContext): Promise<Result> {
+  private async run(obj: Obj, patcher: SerialPatcher<Obj>, ctx: ReconcileContext, timer: StepTimer): Promise<Result> {
     if (obj.spec.suspend) {
       ctx.log.info('Reconciliation is suspended for this object');
       return {};
@@ -189,7 +198,7 @@ export class KustomizationReconciler implements Reconciler {
       return {};
     }
     const depMs = this.opts.dependencyRequeueMs ?? 30_000;
-    const artifact = await this.resolveArtifact(obj, ctx, depMs);
+    const artifact = await timer.time('source', () => this.resolveArtifact(obj, ctx, depMs));
     if (!('revision' in artifact)) return artifact;
     const waiting = await this.waitForDependencies(obj, artifact, ctx, depMs);
     if (waiting) return waiting;
@@ -204,6 +213,7 @@ export class KustomizationReconciler implements Reconciler {
         healthSignal: AbortSignal.any([ctx.signal, run.health.signal]),
         onHealthChecks: (active) => (run.checking = active),
         log: ctx.log,
+        timer,
       });
     } finally {
       this.inflight.delete(key);

@@ -14,7 +14,7 @@ import { ArtifactError, ArtifactNotFoundError } from '../artifact/errors.ts';
 import { fetchArtifact } from '../artifact/fetch.ts';
 import type { KubeObject } from '../build/manifests.ts';
 import { buildKustomization, resolveBuildPath, type BuildResult } from '../build/pipeline.ts';
-import type { CelStatusEvaluators } from '../health/cel.ts';
+import type { CelStatusEvaluators } from '@eddy/runtime/cel';
 import { HealthCheckCanceledError, jobsWithTTL } from '../health/wait.ts';
 import { addChangeSet, diffInventory, mergeInventory, newInventory, type ResourceInventory } from '../inventory/inventory.ts';
 import { loadVariables, type VariableSourceReader } from '../postbuild/varsub.ts';
@@ -23,6 +23,7 @@ import { upsertHistory } from './history.ts';
 import type { KustomizationReconciler } from './kustomization-reconciler.ts';
 import { StepFailure, applyObjects, checkHealth, healthCheckTargets, pruneObjects } from './kustomization-steps.ts';
 import { originRevision } from './source.ts';
+import { StepTimer } from './step-timer.ts';
 
 /** How a run ended. */
 export type RunOutcome =
@@ -43,6 +44,8 @@ export interface RunOptions {
   /** Told when health checks start and end. */
   onHealthChecks?: (active: boolean) => void;
   log: ReconcileContext['log'];
+  /** Adds the run's steps to the reconcile's timings. @default a timer of its own */
+  timer?: StepTimer;
 }
 
 const OWNED = [ConditionType.Healthy, ConditionType.Ready, ConditionType.Reconciling, ConditionType.Stalled];
@@ -60,6 +63,7 @@ class PipelineRun {
   private readonly timeoutMs: number;
   private digest = '';
   private kube: KubeClient;
+  private readonly timer: StepTimer;
 
   constructor(
     private readonly r: KustomizationReconciler,
@@ -74,6 +78,7 @@ class PipelineRun {
     const t = kustomizationTimeoutMs(obj.spec);
     this.timeoutMs = t.ok ? t.value : 300_000;
     this.kube = r.opts.client;
+    this.timer = opts.timer ?? new StepTimer(r.clock);
   }
 
   private get o(): never {
@@ -90,7 +95,7 @@ class PipelineRun {
 
   private async progress(msg: string): Promise<void> {
     this.r.c.markReconciling(this.o, Reason.Progressing, msg);
-    await this.patcher.patch(this.obj, { ownedConditions: OWNED });
+    await this.timer.time('patch', () => this.patcher.patch(this.obj, { ownedConditions: OWNED }));
   }
 
   private snapshot(reason: string): void {
@@ -110,11 +115,16 @@ class PipelineRun {
   async fetch(root: string): Promise<void> {
     await this.progress(this.with('Fetching manifests'));
     try {
-      await fetchArtifact(this.artifact.url, this.artifact.digest, root, {
+      const fetchOpts = {
         retries: this.r.opts.artifactFetchRetries ?? 9,
         clock: this.r.clock,
         signal: this.opts.signal,
         ...(this.r.opts.sourceHostOverride ? { hostnameOverride: this.r.opts.sourceHostOverride } : {}),
+      };
+      const cache = this.r.opts.artifactCache;
+      await this.timer.time('fetch', async () => {
+        if (cache) await cache.fetch(this.artifact.url, this.artifact.digest, root, fetchOpts);
+        else await fetchArtifact(this.artifact.url, this.artifact.digest, root, fetchOpts);
       });
     } catch (err) {
       if (err instanceof ArtifactNotFoundError) throw new EndRun({ kind: 'artifact-missing' });
@@ -142,7 +152,7 @@ class PipelineRun {
       const decryptor = await loadDecryptor(client, this.obj, this.r.opts.decryption);
       const pb = this.obj.spec.postBuild;
       const vars = pb ? await loadVariables(reader, this.obj.metadata.namespace ?? '', pb as never) : undefined;
-      const built = await buildKustomization({
+      const built = await this.timer.time('build', () => buildKustomization({
         root,
         path: this.obj.spec.path ?? '',
         spec: this.obj.spec as never,
@@ -155,7 +165,7 @@ class PipelineRun {
           signal: this.opts.signal,
           ...(this.r.opts.kustomizePath ? { kustomizePath: this.r.opts.kustomizePath } : {}),
         },
-      });
+      }));
       this.digest = built.digest;
       return built;
     } catch (err) {
@@ -168,13 +178,15 @@ class PipelineRun {
     await this.progress(this.with('Detecting drift'));
     const { opts } = this.r;
     try {
-      const applied = await applyObjects(this.kube, this.obj, objects, {
-        fieldManager: opts.fieldManager ?? 'kustomize-controller',
-        clock: this.r.clock,
-        signal: this.opts.signal,
-        ...(opts.customStageKinds ? { customStageKinds: opts.customStageKinds } : {}),
-        ...(opts.disallowedFieldManagers ? { disallowedFieldManagers: opts.disallowedFieldManagers } : {}),
-      });
+      const applied = await this.timer.time('apply', () =>
+        applyObjects(this.kube, this.obj, objects, {
+          fieldManager: opts.fieldManager ?? 'kustomize-controller',
+          clock: this.r.clock,
+          signal: this.opts.signal,
+          ...(opts.customStageKinds ? { customStageKinds: opts.customStageKinds } : {}),
+          ...(opts.disallowedFieldManagers ? { disallowedFieldManagers: opts.disallowedFieldManagers } : {}),
+        }),
+      );
       if (applied.changed) {
         this.opts.log.info('server-side apply completed', { output: applied.changeSet.toMap(), revision: this.revision });
         this.r.event(this.obj, 'Normal', applied.changed, { revision: this.revision, origin: this.origin });
@@ -195,7 +207,7 @@ class PipelineRun {
     } catch (err) {
       throw this.fail(Reason.ReconciliationFailed, (err as Error).message, true);
     }
-    const pruned = await pruneObjects(this.kube, this.obj, stale);
+    const pruned = await this.timer.time('prune', () => pruneObjects(this.kube, this.obj, stale));
     if (pruned.error) {
       mergeInventory(inventory, pruned.survivors);
       throw this.fail(Reason.PruneFailed, pruned.error.message, true);
@@ -221,15 +233,17 @@ class PipelineRun {
     const checkStart = this.r.clock.now();
     this.opts.onHealthChecks?.(true);
     try {
-      await checkHealth(this.kube, targets, {
-        timeoutMs: this.timeoutMs,
-        intervalMs: this.r.opts.healthIntervalMs ?? 5000,
-        failFast: this.r.opts.failFast ?? false,
-        cel: this.opts.cel,
-        jobsWithTTL: jobsWithTTL(objects),
-        clock: this.r.clock,
-        signal: this.opts.healthSignal ?? this.opts.signal,
-      });
+      await this.timer.time('health', () =>
+        checkHealth(this.kube, targets, {
+          timeoutMs: this.timeoutMs,
+          intervalMs: this.r.opts.healthIntervalMs ?? 5000,
+          failFast: this.r.opts.failFast ?? false,
+          cel: this.opts.cel,
+          jobsWithTTL: jobsWithTTL(objects),
+          clock: this.r.clock,
+          signal: this.opts.healthSignal ?? this.opts.signal,
+        }),
+      );
     } catch (err) {
       if (err instanceof HealthCheckCanceledError) {
         const ref = this.obj.spec.sourceRef;
@@ -244,7 +258,7 @@ class PipelineRun {
     const passed = `Health check passed in ${formatDuration(this.r.clock.now() - checkStart)}`;
     if (!wasHealthy || (isNewRevision && applied.changed !== '')) this.r.event(this.obj, 'Normal', passed, { revision: this.revision, origin: this.origin });
     this.r.c.markTrue(this.o, ConditionType.Healthy, Reason.Succeeded, passed);
-    await this.patcher.patch(this.obj, { ownedConditions: OWNED });
+    await this.timer.time('patch', () => this.patcher.patch(this.obj, { ownedConditions: OWNED }));
   }
 
   /** Records the applied revision, Ready=True and the history snapshot. */

@@ -15,7 +15,7 @@ import { deleteAll } from '../apply/prune.ts';
 import { ApplyError, ResourceManager } from '../apply/resource-manager.ts';
 import type { KubeObject } from '../build/manifests.ts';
 import { isDecryptionDisabled, isEncryptedSecret } from '../decrypt/decryptor.ts';
-import type { CelStatusEvaluators } from '../health/cel.ts';
+import type { CelStatusEvaluators } from '@eddy/runtime/cel';
 import { HealthCheckCanceledError, waitForSet } from '../health/wait.ts';
 import type { ResourceInventory } from '../inventory/inventory.ts';
 

@@ -5,7 +5,7 @@
  */
 import { ORIGIN_REVISION_ANNOTATION, resolveKustomizationDependency, sameRevision, type Artifact, type Kustomization } from '@eddy/api';
 import type { KubeClient, KubeObject as ClientObject } from '@eddy/runtime/client';
-import { CelExpression, InvalidCELExpressionError } from '../health/cel.ts';
+import { CelExpression, InvalidCELExpressionError } from '@eddy/runtime/cel';
 
 /** The source kinds a Kustomization may reference. */
 export const SOURCE_KINDS: Record<string, string> = {
