@@ -23,6 +23,18 @@ export function durationMs(value: string, flag = '--timeout'): number {
   return parsed.value;
 }
 
+/**
+ * Parses the value of an optional-value boolean flag the way Go's flag package does, so
+ * `--flag`, `--flag=true` and `--flag=false` all work (commander passes `true` for the bare flag).
+ */
+export function boolFlag(value: string | boolean, flag: string): boolean {
+  if (typeof value === 'boolean') return value;
+  const v = value.toLowerCase();
+  if (['1', 't', 'true'].includes(v)) return true;
+  if (['0', 'f', 'false'].includes(v)) return false;
+  throw new CliError(`invalid ${flag} '${value}': want true or false`);
+}
+
 /** Resolves the kind words of `get`, `reconcile`, … (`source git`, `ks`, `helmreleases`). */
 export function resolveKind(words: string[]): { kind: CliKind; rest: string[] } {
   const plural: Record<string, string> = { sources: 'source', images: 'image' };

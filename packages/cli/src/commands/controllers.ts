@@ -18,6 +18,12 @@ export interface ControllersOptions {
   healthAddr: string;
   enableLeaderElection?: boolean;
   watchAllNamespaces?: boolean;
+  /** False when `--no-cross-namespace-refs` is given (commander's negated flag). */
+  crossNamespaceRefs?: boolean;
+  /** False when `--no-remote-bases` is given. */
+  remoteBases?: boolean;
+  defaultServiceAccount?: string;
+  featureGates?: string;
   concurrent: string;
   requeueDependency: number;
   logLevel: string;
@@ -41,6 +47,10 @@ export function setupValues(ctx: CliContext, o: ControllersOptions): Record<stri
     healthAddr: o.healthAddr,
     enableLeaderElection: o.enableLeaderElection === true,
     watchAllNamespaces: o.watchAllNamespaces !== false,
+    noCrossNamespaceRefs: o.crossNamespaceRefs === false,
+    noRemoteBases: o.remoteBases === false,
+    defaultServiceAccount: o.defaultServiceAccount ?? '',
+    featureGates: (o.featureGates ?? '').split(',').map((g) => g.trim()).filter(Boolean),
     concurrent,
     requeueDependency: o.requeueDependency,
     logLevel: o.logLevel,

@@ -6,7 +6,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { durationMs, examples, type CommandKit } from '../command-kit.ts';
+import { boolFlag, durationMs, examples, type CommandKit } from '../command-kit.ts';
 import { CliError } from '../context.ts';
 import { componentsOf } from '../install/manifests.ts';
 import { install, uninstall } from './install.ts';
@@ -103,8 +103,12 @@ function registerControllers(program: Command, kit: CommandKit): void {
     .requiredOption('--enable <names>', 'controllers to run: source,kustomize,helm,image-reflector,image-automation')
     .option('--metrics-addr <addr>', 'the address the metric endpoint binds to', ':8080')
     .option('--health-addr <addr>', 'the address the health endpoint binds to', ':9440')
-    .option('--enable-leader-election', 'enable leader election (one active process per namespace)')
+    .addOption(new Option('--enable-leader-election [bool]', 'enable leader election (one active process per namespace)').argParser((v) => boolFlag(v, '--enable-leader-election')))
     .option('--no-watch-all-namespaces', 'watch only the -n namespace')
+    .option('--no-cross-namespace-refs', 'allow references between objects only within one namespace (multi-tenancy lockdown)')
+    .option('--no-remote-bases', 'kustomize-controller: refuse remote bases in kustomize overlays')
+    .option('--default-service-account <name>', 'kustomize- and helm-controller: impersonate this service account when an object names none')
+    .option('--feature-gates <gates>', 'feature gates, e.g. AdditiveCELDependencyCheck=true,StrictPostBuildSubstitutions=true')
     .option('--concurrent <n>', 'the number of concurrent reconciles per controller', '4')
     .addOption(new Option('--requeue-dependency <duration>', 'the interval at which failing dependencies are reevaluated').default(30_000, '30s').argParser((v) => durationMs(v, '--requeue-dependency')))
     .option('--log-level <level>', 'log verbosity level: trace, debug, info, error', 'info')

@@ -125,7 +125,6 @@ const imageAutomation: ControllerAdapter = {
 /** Every controller, in start order (sources first). */
 export const ADAPTERS: readonly ControllerAdapter[] = [
   source,
-  // TODO(kustomize-controller): export setupKustomizeController(mgr, values) from the package index.
   { name: 'kustomize', component: 'kustomize-controller', pkg: '@eddy/kustomize-controller', ...byContract('kustomize-controller', 'setupKustomizeController') },
   { name: 'helm', component: 'helm-controller', pkg: '@eddy/helm-controller', ...byContract('helm-controller', 'setupHelmController') },
   imageReflector,
