@@ -16,6 +16,7 @@ export {
   setupHelmController,
   helmControllerFlags,
   helmControllerDefaults,
+  helmFeatureGates,
   controllerAccess,
   type HelmControllerFlagValues,
   type HelmControllerSetupValues,

@@ -8,10 +8,10 @@
  * are registered by {@link setupHelmController}, exactly as in one-process mode.
  */
 import { EventRecorder } from '@eddy/runtime/events';
-import { defineFlags, managerOptionsFromFlags, validateRuntimeFlags } from '@eddy/runtime/flags';
+import { defineFlags, managerOptionsFromFlags, parseFeatureGates, validateRuntimeFlags } from '@eddy/runtime/flags';
 import { createLogger } from '@eddy/runtime/log';
 import { Manager } from '@eddy/runtime/manager';
-import { helmControllerFlags, setupHelmController } from './setup.ts';
+import { helmControllerFlags, helmFeatureGates, setupHelmController } from './setup.ts';
 
 export { controllerAccess, helmControllerFlags } from './setup.ts';
 
@@ -19,6 +19,7 @@ async function main(argv: string[]): Promise<void> {
   const values = defineFlags(helmControllerFlags, 'eddy-helm-controller').parseOrExit(argv);
   const problems = validateRuntimeFlags(values);
   if (problems.length > 0) throw new Error(problems.join('; '));
+  parseFeatureGates(values.featureGates, helmFeatureGates); // unsupported gates stop the binary, as in Flux
   const logger = createLogger({ level: values.logLevel as 'info' });
   const mgr = new Manager(managerOptionsFromFlags(values, { leaderElectionId: 'helm-controller-leader-election', logger }));
   const events = new EventRecorder({ reportingController: 'helm-controller', client: mgr.client, clock: mgr.clock, ...(values.eventsAddr ? { webhook: values.eventsAddr } : {}) });

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '@eddy/runtime/client';
 import { realClock } from '@eddy/runtime/clock';
 import { EventRecorder } from '@eddy/runtime/events';
-import { runtimeFlags } from '@eddy/runtime/flags';
+import { flagDefaults, runtimeFlags } from '@eddy/runtime/flags';
 import { createLogger } from '@eddy/runtime/log';
 import { Manager } from '@eddy/runtime/manager';
 import { podinfoChartDir, toolPath } from '@eddy/testenv';
@@ -45,7 +45,7 @@ describe('setupHelmController', { timeout: 240_000 }, () => {
     h = await setupHarness('hc-setup');
     mgr = new Manager({ kubeconfig: h.kubeconfigPath, namespace: h.namespace, metricsAddr: '127.0.0.1:0', healthAddr: '127.0.0.1:0', logger: createLogger({ level: 'error', stream: new PassThrough() }), gracefulShutdownTimeoutMs: 5_000 });
     events = new EventRecorder({ reportingController: 'helm-controller', client: mgr.client, clock: mgr.clock });
-    const cliValues = Object.fromEntries(Object.entries(runtimeFlags).map(([k, spec]) => [k, spec.default]));
+    const cliValues = flagDefaults(runtimeFlags);
     handle = await setupHelmController(mgr, { ...cliValues, kubeconfig: h.kubeconfigPath, concurrent: 2, requeueDependency: 1_000, helmPath: toolPath('helm'), events });
     running = mgr.start();
   });

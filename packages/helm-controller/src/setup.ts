@@ -17,7 +17,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventRecorder } from '@eddy/runtime/events';
-import { flag, runtimeFlags, type FlagValues } from '@eddy/runtime/flags';
+import { flag, flagDefaults, parseFeatureGates, runtimeFlags, type FlagValues } from '@eddy/runtime/flags';
 import { controllerManagedBy, type Manager } from '@eddy/runtime/manager';
 import { generationChanged, or, reconcileRequested } from '@eddy/runtime/predicates';
 import { HelmReleaseReconciler } from './controllers/helmrelease-reconciler.ts';
@@ -41,23 +41,11 @@ export type HelmControllerFlagValues = FlagValues<typeof helmControllerFlags>;
 
 /** The defaults of every flag, for callers (one-process mode) that only set some of them. */
 export function helmControllerDefaults(): HelmControllerFlagValues {
-  return Object.fromEntries(Object.entries(helmControllerFlags).map(([k, spec]) => [k, spec.default])) as HelmControllerFlagValues;
+  return flagDefaults(helmControllerFlags);
 }
 
-/**
- * The state of one `--feature-gates` gate (`Name=true|false`, a bare `Name` means true; later
- * entries win; unknown gates are ignored, as in Flux). Off unless set.
- */
-export function featureGate(values: readonly string[], name: string): boolean {
-  let on = false;
-  for (const v of values) {
-    for (const entry of v.split(',')) {
-      const [k, b] = entry.split('=');
-      if (k?.trim() === name) on = (b ?? 'true').trim() !== 'false';
-    }
-  }
-  return on;
-}
+/** The feature gates helm-controller supports, with their defaults; any other is rejected at start-up. */
+export const helmFeatureGates = { AdditiveCELDependencyCheck: false } as const;
 
 /** The controller's own credentials for helm: `--kubeconfig`/`KUBECONFIG`, in-cluster, or `~/.kube/config`. */
 export function controllerAccess(kubeconfig: string): ClusterAccess {
@@ -92,9 +80,14 @@ export interface HelmControllerHandle {
 
 const HELMRELEASE = { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease' };
 
-/** Registers the HelmRelease controller and its watches with `mgr`; see the module doc. */
+/**
+ * Registers the HelmRelease controller and its watches with `mgr`; see the module doc.
+ * Gates of other controllers are ignored (one-process mode shares one list; `main.ts` rejects them).
+ * @throws FlagError for a helm-controller gate whose value is not a boolean.
+ */
 export async function setupHelmController(mgr: Manager, values: HelmControllerSetupValues): Promise<HelmControllerHandle> {
   const v: HelmControllerFlagValues = { ...helmControllerDefaults(), ...definedOnly(values) };
+  const gates = parseFeatureGates(v.featureGates, helmFeatureGates, { ignoreUnsupported: true });
   const ownWorkDir = !v.workDir;
   const workDir = v.workDir || (await mkdtemp(join(tmpdir(), 'eddy-helm-controller-')));
   const driver = new HelmDriver({ helmPath: v.helmPath, workDir, clock: mgr.clock });
@@ -112,7 +105,7 @@ export async function setupHelmController(mgr: Manager, values: HelmControllerSe
     noCrossNamespaceRefs: v.noCrossNamespaceRefs,
     insecureKubeconfig: { exec: v.insecureKubeconfigExec, tls: v.insecureKubeconfigTls },
     intervalJitter: v.intervalJitterPercentage / 100,
-    additiveCELDependencyCheck: featureGate(v.featureGates, 'AdditiveCELDependencyCheck'),
+    additiveCELDependencyCheck: gates.AdditiveCELDependencyCheck,
     ...(v.defaultServiceAccount ? { defaultServiceAccount: v.defaultServiceAccount } : {}),
     ...(hostOverride ? { artifactHostOverride: hostOverride } : {}),
   });

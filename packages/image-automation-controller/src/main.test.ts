@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseFeatureGates } from './main.ts';
+import { parseFeatureGates } from '@eddy/runtime/flags';
+import { imageAutomationFeatureGates } from './main.ts';
 
-describe('parseFeatureGates', () => {
-  const known = { GitForcePushBranch: true, GitShallowClone: true };
-  it('overrides known gates', () => assert.deepEqual(parseFeatureGates(['GitForcePushBranch=false'], known), { GitForcePushBranch: false, GitShallowClone: true }));
-  it('rejects unknown gates and values', () => {
-    assert.throws(() => parseFeatureGates(['Nope=true'], known), /unknown feature gate 'Nope'/);
-    assert.throws(() => parseFeatureGates(['GitShallowClone=maybe'], known), /invalid value/);
+describe('imageAutomationFeatureGates', () => {
+  it("has Flux's gates, all on by default", () => {
+    assert.deepEqual(parseFeatureGates([], imageAutomationFeatureGates), { GitForcePushBranch: true, GitAllBranchReferences: true, GitShallowClone: true });
+  });
+  it('turns gates off and rejects unknown ones', () => {
+    assert.equal(parseFeatureGates(['GitForcePushBranch=false'], imageAutomationFeatureGates).GitForcePushBranch, false);
+    assert.throws(() => parseFeatureGates(['Nope=true'], imageAutomationFeatureGates), /feature-gate 'Nope' not supported/);
   });
 });

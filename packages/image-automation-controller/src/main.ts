@@ -8,7 +8,7 @@
  * ImageUpdateAutomation controller under a manager.
  */
 import { EventRecorder } from '@eddy/runtime/events';
-import { defineFlags, managerOptionsFromFlags, runtimeFlags, validateRuntimeFlags } from '@eddy/runtime/flags';
+import { defineFlags, managerOptionsFromFlags, parseFeatureGates, runtimeFlags, validateRuntimeFlags } from '@eddy/runtime/flags';
 import { createLogger } from '@eddy/runtime/log';
 import { Manager } from '@eddy/runtime/manager';
 import { setupImageAutomation } from './setup.ts';
@@ -16,23 +16,14 @@ import { setupImageAutomation } from './setup.ts';
 /** The flags of eddy-image-automation-controller. */
 export const imageAutomationFlags = { ...runtimeFlags };
 
-/** Parses `--feature-gates` values (`A=true,B=false`) into a map; unknown gates are an error. */
-export function parseFeatureGates(values: readonly string[], known: Record<string, boolean>): Record<string, boolean> {
-  const gates = { ...known };
-  for (const item of values.flatMap((v) => v.split(',')).filter((v) => v.trim() !== '')) {
-    const [name, raw] = item.split('=').map((s) => s.trim());
-    if (!name || !(name in known)) throw new Error(`unknown feature gate '${name ?? item}'`);
-    if (raw !== 'true' && raw !== 'false') throw new Error(`invalid value of feature gate '${name}': '${raw ?? ''}'`);
-    gates[name] = raw === 'true';
-  }
-  return gates;
-}
+/** The feature gates image-automation-controller supports, with Flux's defaults (all on); any other is rejected at start-up. */
+export const imageAutomationFeatureGates = { GitForcePushBranch: true, GitAllBranchReferences: true, GitShallowClone: true } as const;
 
 async function main(argv: string[]): Promise<void> {
   const values = defineFlags(imageAutomationFlags, 'eddy-image-automation-controller').parseOrExit(argv);
   const problems = validateRuntimeFlags(values);
   if (problems.length > 0) throw new Error(problems.join('; '));
-  const gates = parseFeatureGates(values.featureGates, { GitForcePushBranch: true, GitAllBranchReferences: true, GitShallowClone: true });
+  const gates = parseFeatureGates(values.featureGates, imageAutomationFeatureGates);
   const logger = createLogger({ level: values.logLevel as 'info' });
   const mgr = new Manager(managerOptionsFromFlags(values, { leaderElectionId: 'image-automation-controller-leader-election', logger }));
   const events = new EventRecorder({
@@ -45,9 +36,9 @@ async function main(argv: string[]): Promise<void> {
     events,
     concurrent: values.concurrent,
     noCrossNamespaceRefs: values.noCrossNamespaceRefs,
-    forcePushBranch: gates.GitForcePushBranch ?? true,
-    allBranchReferences: gates.GitAllBranchReferences ?? true,
-    shallowClone: gates.GitShallowClone ?? true,
+    forcePushBranch: gates.GitForcePushBranch,
+    allBranchReferences: gates.GitAllBranchReferences,
+    shallowClone: gates.GitShallowClone,
   });
   const uninstall = mgr.handleSignals();
   try {

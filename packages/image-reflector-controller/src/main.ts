@@ -8,7 +8,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { EventRecorder } from '@eddy/runtime/events';
-import { defineFlags, flag, managerOptionsFromFlags, runtimeFlags, validateRuntimeFlags } from '@eddy/runtime/flags';
+import { defineFlags, flag, managerOptionsFromFlags, parseFeatureGates, runtimeFlags, validateRuntimeFlags } from '@eddy/runtime/flags';
 import { createLogger } from '@eddy/runtime/log';
 import { Manager } from '@eddy/runtime/manager';
 import { setupImageReflector } from './setup.ts';
@@ -24,6 +24,8 @@ async function main(argv: string[]): Promise<void> {
   const values = defineFlags(imageReflectorFlags, 'eddy-image-reflector-controller').parseOrExit(argv);
   const problems = validateRuntimeFlags(values);
   if (problems.length > 0) throw new Error(problems.join('; '));
+  // No feature gates yet: any `--feature-gates` entry is rejected, as Flux rejects gates it does not support.
+  parseFeatureGates(values.featureGates, {});
   const logger = createLogger({ level: values.logLevel as 'info' });
   mkdirSync(values.storagePath, { recursive: true, mode: 0o700 });
   const mgr = new Manager(managerOptionsFromFlags(values, { leaderElectionId: 'image-reflector-controller-leader-election', logger }));

@@ -4,10 +4,11 @@
  * flags (`--requeue-dependency`, `--no-cross-namespace-refs`, `--no-remote-bases`,
  * `--sops-age-secret`, `--artifact-fetch-retries`, `--insecure-kubeconfig-exec`,
  * `--insecure-kubeconfig-tls`) and Eddy's `--kustomize-path`; and the feature gates read from
- * `--feature-gates` (StrictPostBuildSubstitutions, ExternalArtifact, AdditiveCELDependencyCheck,
- * FailFast). Kept apart from `main.ts` so the one-process mode can use them without the entry point.
+ * `--feature-gates` ({@link kustomizeFeatureGates}, read by `parseFeatureGates` of
+ * `@eddy/runtime/flags`). Kept apart from `main.ts` so the one-process mode can use them without
+ * the entry point.
  */
-import { flag, runtimeFlags, type FlagValues } from '@eddy/runtime/flags';
+import { flag, runtimeFlags, type FeatureGates, type FlagValues } from '@eddy/runtime/flags';
 
 /** The flags of eddy-kustomize-controller. */
 export const kustomizeControllerFlags = {
@@ -25,26 +26,13 @@ export const kustomizeControllerFlags = {
 /** Parsed values of {@link kustomizeControllerFlags}. */
 export type KustomizeControllerFlagValues = FlagValues<typeof kustomizeControllerFlags>;
 
-/** The feature gates kustomize-controller knows; all default to off. */
-export interface KustomizeFeatureGates {
-  StrictPostBuildSubstitutions: boolean;
-  ExternalArtifact: boolean;
-  AdditiveCELDependencyCheck: boolean;
-  FailFast: boolean;
-}
+/** The feature gates kustomize-controller supports, with their defaults (all off); any other is rejected at start-up. */
+export const kustomizeFeatureGates = {
+  StrictPostBuildSubstitutions: false,
+  ExternalArtifact: false,
+  AdditiveCELDependencyCheck: false,
+  FailFast: false,
+} as const;
 
-/**
- * Parses `--feature-gates` values (`Name=true|false`, a bare `Name` means true; later entries
- * win). Unknown gates are ignored, as Flux ignores gates another version may know.
- */
-export function parseFeatureGates(values: readonly string[]): KustomizeFeatureGates {
-  const out: KustomizeFeatureGates = { StrictPostBuildSubstitutions: false, ExternalArtifact: false, AdditiveCELDependencyCheck: false, FailFast: false };
-  for (const v of values) {
-    for (const entry of v.split(',')) {
-      const [k, b] = entry.split('=');
-      const name = k?.trim() ?? '';
-      if (name in out) out[name as keyof KustomizeFeatureGates] = (b ?? 'true').trim() !== 'false';
-    }
-  }
-  return out;
-}
+/** The state of each of {@link kustomizeFeatureGates}. */
+export type KustomizeFeatureGates = FeatureGates<typeof kustomizeFeatureGates>;

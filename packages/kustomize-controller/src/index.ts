@@ -8,7 +8,7 @@ export * as health from './health/index.ts';
 export * as inventory from './inventory/index.ts';
 export * as postbuild from './postbuild/index.ts';
 export { KustomizationReconciler, type KustomizationReconcilerOptions } from './controllers/kustomization-reconciler.ts';
-export { kustomizeControllerFlags, parseFeatureGates, type KustomizeControllerFlagValues, type KustomizeFeatureGates } from './flags.ts';
+export { kustomizeControllerFlags, kustomizeFeatureGates, type KustomizeControllerFlagValues, type KustomizeFeatureGates } from './flags.ts';
 export {
   setupKustomizeController,
   reconcilerOptionsFromFlags,

@@ -7,10 +7,10 @@
  * (SIGTERM, SIGINT) exits the process with 0.
  */
 import { EventRecorder } from '@eddy/runtime/events';
-import { defineFlags, managerOptionsFromFlags, validateRuntimeFlags } from '@eddy/runtime/flags';
+import { defineFlags, managerOptionsFromFlags, parseFeatureGates, validateRuntimeFlags } from '@eddy/runtime/flags';
 import { configureRootLogger } from '@eddy/runtime/log';
 import { Manager } from '@eddy/runtime/manager';
-import { kustomizeControllerFlags } from './flags.ts';
+import { kustomizeControllerFlags, kustomizeFeatureGates } from './flags.ts';
 import { setupKustomizeController } from './setup.ts';
 
 export { kustomizeControllerFlags };
@@ -19,6 +19,7 @@ async function main(argv: string[]): Promise<void> {
   const values = defineFlags(kustomizeControllerFlags, 'eddy-kustomize-controller').parseOrExit(argv);
   const problems = validateRuntimeFlags(values);
   if (problems.length > 0) throw new Error(problems.join('; '));
+  parseFeatureGates(values.featureGates, kustomizeFeatureGates); // unsupported gates stop the binary, as in Flux
   const logger = configureRootLogger({ level: values.logLevel as 'info', encoding: values.logEncoding });
   const mgr = new Manager(managerOptionsFromFlags(values, { leaderElectionId: 'kustomize-controller-leader-election', logger }));
   const events = new EventRecorder({ reportingController: 'kustomize-controller', client: mgr.client, clock: mgr.clock, ...(values.eventsAddr ? { webhook: values.eventsAddr } : {}) });

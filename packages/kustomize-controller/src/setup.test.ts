@@ -4,20 +4,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { realClock } from '@eddy/runtime/clock';
 import type { EventRecorder } from '@eddy/runtime/events';
-import { kustomizeControllerFlags, parseFeatureGates } from './flags.ts';
+import { kustomizeControllerFlags, kustomizeFeatureGates } from './flags.ts';
 import { reconcilerOptionsFromFlags } from './setup.ts';
 
 const events = {} as EventRecorder;
 const mgr = { client: {} as never, clock: realClock };
 
-describe('parseFeatureGates', () => {
-  it('reads known gates, bare names as true, later entries winning', () => {
-    assert.deepEqual(parseFeatureGates(['FailFast', 'ExternalArtifact=true,StrictPostBuildSubstitutions=false', 'Unknown=true', 'FailFast=false']), {
-      StrictPostBuildSubstitutions: false,
-      ExternalArtifact: true,
-      AdditiveCELDependencyCheck: false,
-      FailFast: false,
-    });
+describe('kustomizeFeatureGates', () => {
+  it('defaults every gate to off', () => {
+    assert.deepEqual(kustomizeFeatureGates, { StrictPostBuildSubstitutions: false, ExternalArtifact: false, AdditiveCELDependencyCheck: false, FailFast: false });
   });
 });
 
@@ -48,6 +43,11 @@ describe('reconcilerOptionsFromFlags', () => {
     assert.equal(o.defaultServiceAccount, 'tenant');
     assert.equal(o.sourceHostOverride, 'localhost:9090');
     assert.deepEqual(o.insecureKubeconfig, { exec: false, tls: true });
+  });
+
+  it('leaves the gates of other controllers to them (one-process mode) but checks its own', () => {
+    assert.equal(reconcilerOptionsFromFlags(mgr, { events, featureGates: ['ExternalArtifact,DetectDrift=true'] }).allowExternalArtifact, true);
+    assert.throws(() => reconcilerOptionsFromFlags(mgr, { events, featureGates: ['FailFast=maybe'] }), /invalid value of feature-gate 'FailFast'/);
   });
 
   it('needs the runtime namespace for the SOPS age secret', () => {

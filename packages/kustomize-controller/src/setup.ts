@@ -6,11 +6,12 @@
  * watches ({@link setupKustomizationController}).
  */
 import type { EventRecorder } from '@eddy/runtime/events';
+import { flagDefaults, parseFeatureGates } from '@eddy/runtime/flags';
 import type { Manager } from '@eddy/runtime/manager';
 import { ArtifactCache } from './artifact/cache.ts';
 import { KustomizationReconciler, type KustomizationReconcilerOptions } from './controllers/kustomization-reconciler.ts';
 import { setupKustomizationController } from './controllers/setup.ts';
-import { kustomizeControllerFlags, parseFeatureGates, type KustomizeControllerFlagValues } from './flags.ts';
+import { kustomizeControllerFlags, kustomizeFeatureGates, type KustomizeControllerFlagValues } from './flags.ts';
 
 /**
  * What {@link setupKustomizeController} is given: flag values keyed like
@@ -42,21 +43,19 @@ export interface KustomizeControllerHandle {
   stop(): Promise<void>;
 }
 
-function defaults(): KustomizeControllerFlagValues {
-  return Object.fromEntries(Object.entries(kustomizeControllerFlags).map(([k, spec]) => [k, spec.default])) as KustomizeControllerFlagValues;
-}
-
 /**
  * The reconciler options the flag values mean (feature gates, `--default-service-account`,
  * `--sops-age-secret` in the runtime namespace, …).
+ * Gates of other controllers are ignored (one-process mode shares one list; `main.ts` rejects them).
+ * @throws FlagError for a kustomize-controller gate whose value is not a boolean.
  */
 export function reconcilerOptionsFromFlags(
   mgr: Pick<Manager, 'client' | 'clock'>,
   values: KustomizeControllerSetupValues,
   env: KustomizeControllerEnvironment = {},
 ): KustomizationReconcilerOptions {
-  const v = { ...defaults(), ...values };
-  const fg = parseFeatureGates(v.featureGates);
+  const v = { ...flagDefaults(kustomizeControllerFlags), ...values };
+  const fg = parseFeatureGates(v.featureGates, kustomizeFeatureGates, { ignoreUnsupported: true });
   return {
     client: mgr.client,
     events: values.events,
@@ -88,11 +87,12 @@ export async function setupKustomizeController(
   values: KustomizeControllerSetupValues,
   env: KustomizeControllerEnvironment = { runtimeNamespace: process.env.RUNTIME_NAMESPACE, sourceHostOverride: process.env.SOURCE_CONTROLLER_LOCALHOST },
 ): Promise<KustomizeControllerHandle> {
-  const v = { ...defaults(), ...values };
+  const v = { ...flagDefaults(kustomizeControllerFlags), ...values };
   const cacheBytes = env.artifactCacheBytes ?? 128 << 20;
   const artifactCache = cacheBytes > 0 ? new ArtifactCache({ maxBytes: cacheBytes }) : undefined;
-  const reconciler = new KustomizationReconciler({ ...reconcilerOptionsFromFlags(mgr, values, env), ...(artifactCache ? { artifactCache } : {}) });
-  setupKustomizationController(mgr, reconciler, { externalArtifact: parseFeatureGates(v.featureGates).ExternalArtifact, concurrent: v.concurrent });
+  const options = reconcilerOptionsFromFlags(mgr, values, env);
+  const reconciler = new KustomizationReconciler({ ...options, ...(artifactCache ? { artifactCache } : {}) });
+  setupKustomizationController(mgr, reconciler, { externalArtifact: options.allowExternalArtifact === true, concurrent: v.concurrent });
   return {
     reconciler,
     stop: async () => {

@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { EventRecorder } from '@eddy/runtime/events';
-import { defineFlags, flag, managerOptionsFromFlags, runtimeFlags, validateRuntimeFlags } from '@eddy/runtime/flags';
+import { defineFlags, flag, managerOptionsFromFlags, parseFeatureGates, runtimeFlags, validateRuntimeFlags } from '@eddy/runtime/flags';
 import { createLogger } from '@eddy/runtime/log';
 import { Manager } from '@eddy/runtime/manager';
 import { setupSourceController } from './setup.ts';
@@ -42,6 +42,8 @@ async function main(argv: string[]): Promise<void> {
   const values = defineFlags(sourceControllerFlags, 'eddy-source-controller').parseOrExit(argv);
   const problems = validateRuntimeFlags(values);
   if (problems.length > 0) throw new Error(problems.join('; '));
+  // No feature gates yet: any `--feature-gates` entry is rejected, as Flux rejects gates it does not support.
+  parseFeatureGates(values.featureGates, {});
   const logger = createLogger({ level: values.logLevel as 'info' });
   mkdirSync(values.storagePath, { recursive: true });
   const storage = new Storage({

@@ -5,7 +5,7 @@
  * and health server, one leader lease), with the flags and defaults of the separate controllers.
  * Ctrl-C or SIGTERM stops the manager, then whatever the setups opened.
  */
-import { runtimeFlags } from '@eddy/runtime/flags';
+import { flagDefaults, runtimeFlags } from '@eddy/runtime/flags';
 import { createLogger } from '@eddy/runtime/log';
 import { Manager } from '@eddy/runtime/manager';
 import { CliError, type CliContext } from '../context.ts';
@@ -37,11 +37,10 @@ export interface ControllersOptions {
 
 /** The flag values handed to every setup: the runtime flags' defaults, overridden by ours. */
 export function setupValues(ctx: CliContext, o: ControllersOptions): Record<string, unknown> {
-  const defaults = Object.fromEntries(Object.entries(runtimeFlags).map(([k, spec]) => [k, spec.default]));
   const concurrent = Number(o.concurrent);
   if (!Number.isInteger(concurrent) || concurrent < 1) throw new CliError(`--concurrent must be a positive integer, got '${o.concurrent}'`);
   return {
-    ...defaults,
+    ...flagDefaults(runtimeFlags),
     kubeconfig: ctx.opts.kubeconfig ?? '',
     metricsAddr: o.metricsAddr,
     healthAddr: o.healthAddr,

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Waiting for a set of objects to become ready (fluxcd/pkg `ssa.WaitForSetWithContext`): poll the
- * objects at an interval, compute each one's kstatus (or its custom CEL status), succeed when all
- * are Current, fail on timeout listing the objects that are not, optionally fail fast on a Failed
- * object, and stop when cancelled (a new source revision: Flux's `HealthCheckCanceled`).
+ * Waiting for a set of built objects to become ready (fluxcd/pkg `ssa.WaitForSetWithContext`),
+ * on the runtime's polling loop ({@link waitForObjects}): the objects in apply order, each one's
+ * custom CEL status (`spec.healthCheckExprs`) or kstatus, deleted Jobs with a TTL counting as
+ * Current; the outcome becomes Flux's errors: {@link HealthCheckError} on a timeout or (fail-fast)
+ * a Failed object, {@link HealthCheckCanceledError} when cancelled (a new source revision: Flux's
+ * `HealthCheckCanceled`).
  */
-import { realClock, type Clock } from '@eddy/runtime/clock';
-import { computeStatus, type KStatus, type KStatusResult } from '@eddy/runtime/kstatus';
-import { formatSubject, objectId, objMetadataOf } from '../apply/objects.ts';
+import type { CelStatusEvaluators } from '@eddy/runtime/cel';
+import type { Clock } from '@eddy/runtime/clock';
+import { waitForObjects, type KStatusResult, type WaitObjectRef, type WaitObjectStatus } from '@eddy/runtime/kstatus';
+import { objectId, objMetadataOf } from '../apply/objects.ts';
 import { sortObjects } from '../apply/sort.ts';
 import type { KubeObject } from '../build/manifests.ts';
-import type { CelStatusEvaluators } from '@eddy/runtime/cel';
 
 /** Reads the current state of an object from the cluster; `undefined` when it does not exist. */
 export type ObjectReader = (ref: KubeObject, signal: AbortSignal | undefined) => Promise<KubeObject | undefined>;
@@ -42,7 +44,7 @@ export class HealthCheckError extends Error {
   override readonly name = 'HealthCheckError';
   constructor(
     message: string,
-    readonly statuses: Array<{ subject: string; status: KStatus; message: string }>,
+    readonly statuses: WaitObjectStatus[],
   ) {
     super(message);
   }
@@ -58,12 +60,6 @@ export class HealthCheckCanceledError extends Error {
   override readonly name = 'HealthCheckCanceledError';
 }
 
-/** The status of one object, by its custom rule or kstatus. */
-export function objectStatus(obj: KubeObject | undefined, cel?: CelStatusEvaluators, clock?: Clock): KStatusResult {
-  if (obj && cel?.supports(obj)) return cel.evaluate(obj)!;
-  return computeStatus(obj as never, { clock });
-}
-
 /** Returns the Job ids with `spec.ttlSecondsAfterFinished` among built objects (Flux `ExtractJobsWithTTL`). */
 export function jobsWithTTL(objects: KubeObject[]): Set<string> {
   const ids = new Set<string>();
@@ -74,28 +70,14 @@ export function jobsWithTTL(objects: KubeObject[]): Set<string> {
   return ids;
 }
 
-async function pollOnce(objects: KubeObject[], read: ObjectReader, opts: WaitOptions, clock: Clock): Promise<Array<{ subject: string; r: KStatusResult }>> {
-  return Promise.all(
-    objects.map(async (o) => {
-      const m = objMetadataOf(o);
-      const subject = formatSubject(m);
-      try {
-        const live = await read(o, opts.signal);
-        if (!live && opts.jobsWithTTL?.has(objectId(m))) return { subject, r: { status: 'Current' as const, message: 'Job deleted after completion', conditions: [] } };
-        return { subject, r: objectStatus(live, opts.cel, clock) };
-      } catch (err) {
-        if (opts.signal?.aborted) throw err;
-        return { subject, r: { status: 'Unknown' as const, message: (err as Error).message, conditions: [] } };
-      }
-    }),
-  );
-}
+const JOB_GONE: KStatusResult = { status: 'Current', message: 'Job deleted after completion', conditions: [] };
 
-function describe(statuses: Array<{ subject: string; r: KStatusResult }>, pick: (s: KStatus) => boolean): string {
-  return statuses
-    .filter((s) => pick(s.r.status))
-    .map((s) => `${s.subject} status: '${s.r.status}'${s.r.status === 'Unknown' && s.r.message ? `: ${s.r.message}` : ''}`)
-    .join(', ');
+/** A built object with what the wait needs of it. */
+type Target = WaitObjectRef & { object: KubeObject; id: string };
+
+function target(object: KubeObject): Target {
+  const m = objMetadataOf(object);
+  return { apiVersion: String(object.apiVersion ?? ''), kind: m.kind, name: m.name, ...(m.namespace ? { namespace: m.namespace } : {}), object, id: objectId(m) };
 }
 
 /**
@@ -103,30 +85,24 @@ function describe(statuses: Array<{ subject: string; r: KStatusResult }>, pick: 
  * @throws HealthCheckError on timeout or (fail-fast) failure; HealthCheckCanceledError when cancelled.
  */
 export async function waitForSet(objects: KubeObject[], read: ObjectReader, opts: WaitOptions): Promise<void> {
-  const clock = opts.clock ?? realClock;
-  const interval = opts.intervalMs ?? 5000;
-  const sorted = sortObjects(objects);
-  const deadline = clock.now() + opts.timeoutMs;
-  for (;;) {
-    if (opts.signal?.aborted) throw new HealthCheckCanceledError('health check canceled');
-    let statuses: Array<{ subject: string; r: KStatusResult }>;
-    try {
-      statuses = await pollOnce(sorted, read, opts, clock);
-    } catch {
+  const { cel, jobsWithTTL: ttl } = opts;
+  const out = await waitForObjects(sortObjects(objects).map(target), (t, signal) => read(t.object, signal), {
+    timeoutMs: opts.timeoutMs,
+    intervalMs: opts.intervalMs ?? 5000,
+    failFast: opts.failFast ?? false,
+    statusOf: (t, live) => {
+      if (!live) return ttl?.has(t.id) ? JOB_GONE : undefined;
+      return cel?.supports(live) ? cel.evaluate(live) : undefined;
+    },
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  switch (out.result) {
+    case 'Current':
+      return;
+    case 'Canceled':
       throw new HealthCheckCanceledError('health check canceled');
-    }
-    if (statuses.every((s) => s.r.status === 'Current')) return;
-    const report = statuses.map((s) => ({ subject: s.subject, status: s.r.status, message: s.r.message }));
-    if (opts.failFast && statuses.some((s) => s.r.status === 'Failed')) {
-      throw new HealthCheckError(`failed early due to stalled resources: [${describe(statuses, (s) => s === 'Failed')}]`, report);
-    }
-    if (clock.now() >= deadline) {
-      throw new HealthCheckError(`timeout waiting for: [${describe(statuses, (s) => s !== 'Current')}]`, report);
-    }
-    try {
-      await clock.sleep(Math.min(interval, Math.max(0, deadline - clock.now())), opts.signal);
-    } catch {
-      throw new HealthCheckCanceledError('health check canceled');
-    }
+    default:
+      throw new HealthCheckError(out.message, out.statuses);
   }
 }

@@ -55,12 +55,28 @@ export interface ParseResult<S extends FlagSpecs> {
 const BOOL_TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
 const BOOL_FALSE = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False']);
 
+/** A boolean as Go's `strconv.ParseBool` reads it (`1`, `t`, `true`, `TRUE`, …); `undefined` when it is none. */
+export function parseGoBool(raw: string): boolean | undefined {
+  if (BOOL_TRUE.has(raw)) return true;
+  if (BOOL_FALSE.has(raw)) return false;
+  return undefined;
+}
+
+/**
+ * The default of every flag in `specs` (arrays copied), keyed like the parsed values: for callers
+ * that set only some values, such as the one-process mode.
+ */
+export function flagDefaults<S extends FlagSpecs>(specs: S): FlagValues<S> {
+  return Object.fromEntries(Object.entries(specs).map(([k, s]) => [k, Array.isArray(s.default) ? [...s.default] : s.default])) as FlagValues<S>;
+}
+
 function convert(spec: FlagSpec, raw: string): unknown {
   switch (spec.type) {
-    case 'bool':
-      if (BOOL_TRUE.has(raw)) return true;
-      if (BOOL_FALSE.has(raw)) return false;
+    case 'bool': {
+      const b = parseGoBool(raw);
+      if (b !== undefined) return b;
       throw new FlagError(`invalid argument "${raw}" for "--${spec.name}" flag: expected true or false`);
+    }
     case 'int': {
       if (!/^[+-]?\d+$/.test(raw)) throw new FlagError(`invalid argument "${raw}" for "--${spec.name}" flag: expected an integer`);
       return Number(raw);
@@ -97,9 +113,7 @@ export class FlagSet<S extends FlagSpecs> {
 
   /** Parses arguments (without node and script). Throws {@link FlagError} on bad input. */
   parse(argv: readonly string[]): ParseResult<S> {
-    const values = Object.fromEntries(
-      Object.entries(this.specs).map(([k, s]) => [k, Array.isArray(s.default) ? [...s.default] : s.default]),
-    ) as Record<string, unknown>;
+    const values: Record<string, unknown> = flagDefaults(this.specs);
     const seenArrays = new Set<string>();
     const args: string[] = [];
     let help = false;

@@ -95,4 +95,17 @@ describe('waitForObjects', () => {
     ac.abort();
     assert.equal((await p).result, 'Canceled');
   });
+
+  it('hands the caller\'s own refs to the reader and the custom status', async () => {
+    type Built = WaitObjectRef & { id: string };
+    const built: Built[] = [{ ...cm, id: 'apps_cfg__ConfigMap' }];
+    const seen: string[] = [];
+    const out = await waitForObjects(built, async (ref) => (seen.push(ref.id), undefined), {
+      timeoutMs: 1000,
+      clock: new FakeClock(),
+      statusOf: (ref, live) => (live === undefined && ref.id === 'apps_cfg__ConfigMap' ? { status: 'Current', message: 'gone is fine', conditions: [] } : undefined),
+    });
+    assert.deepEqual(out, { result: 'Current', statuses: [{ subject: 'ConfigMap/apps/cfg', status: 'Current', message: 'gone is fine' }] });
+    assert.deepEqual(seen, ['apps_cfg__ConfigMap']);
+  });
 });

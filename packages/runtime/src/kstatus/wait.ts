@@ -18,11 +18,14 @@ export interface WaitObjectRef {
   namespace?: string;
 }
 
-/** Reads the live object; `undefined` when it does not exist. */
-export type WaitObjectReader = (ref: WaitObjectRef, signal: AbortSignal | undefined) => Promise<object | undefined>;
+/**
+ * Reads the live object; `undefined` when it does not exist. `R` is what the caller waits for: a
+ * {@link WaitObjectRef} or anything carrying one (such as the built object itself).
+ */
+export type WaitObjectReader<R extends WaitObjectRef = WaitObjectRef> = (ref: R, signal: AbortSignal | undefined) => Promise<object | undefined>;
 
 /** Options of {@link waitForObjects}. */
-export interface WaitForObjectsOptions {
+export interface WaitForObjectsOptions<R extends WaitObjectRef = WaitObjectRef> {
   /** Give up after this long (at least one poll is made). */
   timeoutMs: number;
   /** Poll interval. @default 5000 */
@@ -30,7 +33,7 @@ export interface WaitForObjectsOptions {
   /** Stop as soon as an object is Failed. @default false */
   failFast?: boolean;
   /** A custom status for an object (e.g. CEL health checks); `undefined` falls back to kstatus. */
-  statusOf?: (ref: WaitObjectRef, live: object | undefined) => KStatusResult | undefined;
+  statusOf?: (ref: R, live: object | undefined) => KStatusResult | undefined;
   /** List every status message in the outcome's message, not only those of Unknown objects. @default false */
   verbose?: boolean;
   /** Cancels the wait. */
@@ -59,7 +62,7 @@ export function waitSubject(ref: WaitObjectRef): string {
   return ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
 }
 
-async function pollOnce(refs: readonly WaitObjectRef[], read: WaitObjectReader, opts: WaitForObjectsOptions, clock: Clock): Promise<WaitObjectStatus[]> {
+async function pollOnce<R extends WaitObjectRef>(refs: readonly R[], read: WaitObjectReader<R>, opts: WaitForObjectsOptions<R>, clock: Clock): Promise<WaitObjectStatus[]> {
   return Promise.all(
     refs.map(async (ref) => {
       const subject = waitSubject(ref);
@@ -84,7 +87,7 @@ export function describeStatuses(statuses: readonly WaitObjectStatus[], pick: (s
 }
 
 /** Waits until every object is Current; see the module doc. Never throws for a read error (Unknown). */
-export async function waitForObjects(refs: readonly WaitObjectRef[], read: WaitObjectReader, opts: WaitForObjectsOptions): Promise<WaitOutcome> {
+export async function waitForObjects<R extends WaitObjectRef>(refs: readonly R[], read: WaitObjectReader<R>, opts: WaitForObjectsOptions<R>): Promise<WaitOutcome> {
   const clock = opts.clock ?? realClock;
   const interval = opts.intervalMs ?? 5000;
   const deadline = clock.now() + opts.timeoutMs;
