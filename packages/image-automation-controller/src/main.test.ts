@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseFeatureGates } from '@eddy/runtime/flags';
-import { imageAutomationFeatureGates } from './main.ts';
+import { imageAutomationFeatureGates } from './setup.ts';
 
 describe('imageAutomationFeatureGates', () => {
   it("has Flux's gates, all on by default", () => {

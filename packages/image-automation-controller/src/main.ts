@@ -11,13 +11,10 @@ import { EventRecorder } from '@eddy/runtime/events';
 import { defineFlags, managerOptionsFromFlags, parseFeatureGates, runtimeFlags, validateRuntimeFlags } from '@eddy/runtime/flags';
 import { createLogger } from '@eddy/runtime/log';
 import { Manager } from '@eddy/runtime/manager';
-import { setupImageAutomation } from './setup.ts';
+import { imageAutomationFeatureGates, setupImageAutomation } from './setup.ts';
 
 /** The flags of eddy-image-automation-controller. */
 export const imageAutomationFlags = { ...runtimeFlags };
-
-/** The feature gates image-automation-controller supports, with Flux's defaults (all on); any other is rejected at start-up. */
-export const imageAutomationFeatureGates = { GitForcePushBranch: true, GitAllBranchReferences: true, GitShallowClone: true } as const;
 
 async function main(argv: string[]): Promise<void> {
   const values = defineFlags(imageAutomationFlags, 'eddy-image-automation-controller').parseOrExit(argv);

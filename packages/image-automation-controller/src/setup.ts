@@ -24,6 +24,9 @@ import {
 const GIT_REPOSITORY_GVK = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository' } as const;
 const IMAGE_POLICY_GVK = { apiVersion: 'image.toolkit.fluxcd.io/v1', kind: 'ImagePolicy' } as const;
 
+/** The feature gates image-automation-controller supports, with Flux's defaults (all on); any other is rejected at start-up. */
+export const imageAutomationFeatureGates = { GitForcePushBranch: true, GitAllBranchReferences: true, GitShallowClone: true } as const;
+
 /** Options of {@link setupImageAutomation}. */
 export interface ImageAutomationSetupOptions {
   events?: EventRecorder;

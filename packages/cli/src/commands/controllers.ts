@@ -9,7 +9,7 @@ import { flagDefaults, runtimeFlags } from '@eddy/runtime/flags';
 import { createLogger } from '@eddy/runtime/log';
 import { Manager } from '@eddy/runtime/manager';
 import { CliError, type CliContext } from '../context.ts';
-import { loadAdapter, parseEnable, type ControllerHandle } from '../controllers/adapters.ts';
+import { checkFeatureGates, loadAdapter, parseEnable, type ControllerHandle } from '../controllers/adapters.ts';
 
 /** Options of `controllers`. */
 export interface ControllersOptions {
@@ -77,6 +77,11 @@ export async function runControllers(ctx: CliContext, o: ControllersOptions): Pr
   const missing = loaded.flatMap((l) => ('missing' in l ? [`${l.adapter.name}: ${l.missing}`] : []));
   if (missing.length > 0) throw new CliError(`cannot run in one process:\n  ${missing.join('\n  ')}`);
   const values = setupValues(ctx, o);
+  try {
+    checkFeatureGates(loaded.flatMap((l) => ('mod' in l ? [l] : [])), values['featureGates'] as string[]);
+  } catch (err) {
+    throw new CliError(`--feature-gates: ${(err as Error).message}`);
+  }
   const logger = createLogger({ level: o.logLevel, encoding: o.logEncoding });
   const mgr = new Manager({
     ...(ctx.opts.kubeconfig ? { kubeconfig: ctx.opts.kubeconfig } : {}),

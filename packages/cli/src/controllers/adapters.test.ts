@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADAPTERS, loadAdapter, parseEnable, type ControllerAdapter } from './adapters.ts';
+import { ADAPTERS, checkFeatureGates, loadAdapter, parseEnable, type ControllerAdapter } from './adapters.ts';
 
 describe('parseEnable', () => {
   it('keeps start order and accepts component names', () => {
@@ -30,5 +30,25 @@ describe('loadAdapter', () => {
       if ('mod' in l) for (const r of a.requires) assert.notEqual(l.mod[r], undefined, `${a.pkg} ${r}`);
       else assert.match(l.missing, /does not export .* yet|cannot be loaded/);
     }
+  });
+});
+
+describe('checkFeatureGates', () => {
+  const loadedOf = async (names: string): Promise<Array<{ adapter: ControllerAdapter; mod: Record<string, unknown> }>> => {
+    const all = await Promise.all(parseEnable(names).map(loadAdapter));
+    return all.flatMap((l) => ('mod' in l ? [l] : []));
+  };
+
+  it('accepts a gate any enabled controller supports, and none at all', async () => {
+    const loaded = await loadedOf('source,kustomize,helm');
+    assert.doesNotThrow(() => checkFeatureGates(loaded, []));
+    assert.doesNotThrow(() => checkFeatureGates(loaded, ['AdditiveCELDependencyCheck=true', 'StrictPostBuildSubstitutions=true']));
+  });
+
+  it('refuses a gate no enabled controller supports, or a value that is not a boolean', async () => {
+    assert.throws(() => checkFeatureGates([], ['Nope=true']), /feature-gate 'Nope' not supported/);
+    const helmOnly = await loadedOf('helm');
+    assert.throws(() => checkFeatureGates(helmOnly, ['StrictPostBuildSubstitutions=true']), /StrictPostBuildSubstitutions/);
+    assert.throws(() => checkFeatureGates(helmOnly, ['AdditiveCELDependencyCheck=maybe']), /AdditiveCELDependencyCheck/);
   });
 });

@@ -17,6 +17,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { EventRecorder } from '@eddy/runtime/events';
+import { parseFeatureGates } from '@eddy/runtime/flags';
 import type { Manager } from '@eddy/runtime/manager';
 
 /** What a configured controller leaves to clean up. */
@@ -44,6 +45,8 @@ export interface ControllerAdapter {
   pkg: string;
   /** The exports the adapter needs. */
   requires: string[];
+  /** The export naming the feature gates the controller supports (`{ Gate: default }`), if any. */
+  gates?: string;
   /** Registers the controller on the manager. */
   configure(mod: PackageExports, c: SetupContext): Promise<ControllerHandle>;
 }
@@ -114,10 +117,20 @@ const imageAutomation: ControllerAdapter = {
   name: 'image-automation',
   component: 'image-automation-controller',
   pkg: '@eddy/image-automation-controller',
-  requires: ['setupImageAutomation'],
+  requires: ['setupImageAutomation', 'imageAutomationFeatureGates'],
+  gates: 'imageAutomationFeatureGates',
   async configure(mod, c) {
     const events = recorder(c, 'image-automation-controller');
-    (mod['setupImageAutomation'] as Fn)(c.mgr, { events, concurrent: c.values['concurrent'], noCrossNamespaceRefs: c.values['noCrossNamespaceRefs'] });
+    const known = mod['imageAutomationFeatureGates'] as Record<string, boolean>;
+    const gates = parseFeatureGates(c.values['featureGates'] as string[], known, { ignoreUnsupported: true });
+    (mod['setupImageAutomation'] as Fn)(c.mgr, {
+      events,
+      concurrent: c.values['concurrent'],
+      noCrossNamespaceRefs: c.values['noCrossNamespaceRefs'],
+      forcePushBranch: gates['GitForcePushBranch'],
+      allBranchReferences: gates['GitAllBranchReferences'],
+      shallowClone: gates['GitShallowClone'],
+    });
     return { stop: () => events.stop() };
   },
 };
@@ -125,8 +138,8 @@ const imageAutomation: ControllerAdapter = {
 /** Every controller, in start order (sources first). */
 export const ADAPTERS: readonly ControllerAdapter[] = [
   source,
-  { name: 'kustomize', component: 'kustomize-controller', pkg: '@eddy/kustomize-controller', ...byContract('kustomize-controller', 'setupKustomizeController') },
-  { name: 'helm', component: 'helm-controller', pkg: '@eddy/helm-controller', ...byContract('helm-controller', 'setupHelmController') },
+  { name: 'kustomize', component: 'kustomize-controller', pkg: '@eddy/kustomize-controller', ...byContract('kustomize-controller', 'setupKustomizeController'), gates: 'kustomizeFeatureGates' },
+  { name: 'helm', component: 'helm-controller', pkg: '@eddy/helm-controller', ...byContract('helm-controller', 'setupHelmController'), gates: 'helmFeatureGates' },
   imageReflector,
   imageAutomation,
 ];
@@ -146,6 +159,17 @@ export async function loadAdapter(adapter: ControllerAdapter): Promise<LoadedAda
   const absent = adapter.requires.filter((name) => mod[name] === undefined);
   if (absent.length > 0) return { adapter, missing: `${adapter.pkg} does not export ${absent.join(', ')} yet` };
   return { adapter, mod };
+}
+
+/**
+ * Checks one `--feature-gates` list against every loaded controller: each gate must be supported
+ * by at least one of them (as each binary refuses gates it does not know), and hold a boolean.
+ * @throws FlagError naming the first gate none of them supports.
+ */
+export function checkFeatureGates(loaded: ReadonlyArray<{ adapter: ControllerAdapter; mod: PackageExports }>, values: readonly string[]): void {
+  const known: Record<string, boolean> = {};
+  for (const { adapter, mod } of loaded) if (adapter.gates) Object.assign(known, mod[adapter.gates] as Record<string, boolean>);
+  parseFeatureGates(values, known);
 }
 
 /** Parses `--enable a,b` into adapters, in start order. */
