@@ -17,21 +17,12 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamicClient, type KubeObject } from '@eddy/runtime';
 import { freePort, repoRoot, startChartRepo, startControlPlane, startGitServer, toolPath } from '@eddy/testenv';
-import { demoFleet, syncObjects } from '../scripts/demo-fleet.ts';
+import { DEMO_READY_OBJECTS, demoFleet, syncObjects } from '../scripts/demo-fleet.ts';
 import type { BenchContext, Benchmark, Figure } from './run.ts';
 
 const CONTROLLERS = ['source', 'kustomize', 'helm', 'image-reflector', 'image-automation'] as const;
 const SETTLE_MS = Number(process.env.EDDY_BENCH_SETTLE_MS ?? 15_000);
 
-/** The demo fleet's objects that must be Ready. */
-const EXPECTED: Array<[string, string, string, string]> = [
-  ['source.toolkit.fluxcd.io/v1', 'GitRepository', 'flux-system', 'flux-system'],
-  ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization', 'flux-system', 'flux-system'],
-  ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization', 'flux-system', 'infrastructure'],
-  ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization', 'flux-system', 'apps'],
-  ['source.toolkit.fluxcd.io/v1', 'HelmRepository', 'podinfo', 'podinfo'],
-  ['helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'podinfo', 'podinfo-helm'],
-];
 
 interface Proc {
   name: string;
@@ -95,9 +86,9 @@ async function waitReady(client: DynamicClient, procs: Proc[]): Promise<void> {
   const deadline = Date.now() + 300_000;
   for (;;) {
     for (const p of procs) if (p.child.exitCode !== null) throw new Error(`${p.name} exited:\n${p.stderr.join('')}`);
-    const objs = await Promise.all(EXPECTED.map(([apiVersion, kind, namespace, name]) => client.get({ apiVersion, kind, namespace, name })));
+    const objs = await Promise.all(DEMO_READY_OBJECTS.map(([apiVersion, kind, namespace, name]) => client.get({ apiVersion, kind, namespace, name })));
     if (objs.every(isReady)) return;
-    if (Date.now() > deadline) throw new Error(`not Ready after 300 s: ${EXPECTED.filter((_, i) => !isReady(objs[i])).map((e) => e.join('/')).join(', ')}`);
+    if (Date.now() > deadline) throw new Error(`not Ready after 300 s: ${DEMO_READY_OBJECTS.filter((_, i) => !isReady(objs[i])).map((e) => e.join('/')).join(', ')}`);
     await sleep(500);
   }
 }

@@ -128,3 +128,13 @@ export function syncObjects(url: string, username: string, password: string): Ar
     },
   ];
 }
+
+/** The objects the demo fleet creates that must become Ready: `[apiVersion, kind, namespace, name]`. */
+export const DEMO_READY_OBJECTS: ReadonlyArray<readonly [string, string, string, string]> = [
+  ['source.toolkit.fluxcd.io/v1', 'GitRepository', 'flux-system', 'flux-system'],
+  ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization', 'flux-system', 'flux-system'],
+  ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization', 'flux-system', 'infrastructure'],
+  ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization', 'flux-system', 'apps'],
+  ['source.toolkit.fluxcd.io/v1', 'HelmRepository', 'podinfo', 'podinfo'],
+  ['helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'podinfo', 'podinfo-helm'],
+];

@@ -25,7 +25,7 @@ import { startChartRepo, startControlPlane, startControllerProcess, startGitServ
 
 /** The controllers the demo runs, by short name. */
 type ControllerName = 'source' | 'kustomize' | 'helm';
-import { demoFleet, syncObjects } from './demo-fleet.ts';
+import { DEMO_READY_OBJECTS, demoFleet, syncObjects } from './demo-fleet.ts';
 
 const root = join(import.meta.dirname, '..');
 const started = Date.now();
@@ -84,7 +84,7 @@ async function startControllers(kubeconfig: string, names: ControllerName[]): Pr
 }
 
 /** Whether every expected object exists and every Eddy object is Ready for its generation. */
-async function allReady(c: DynamicClient, expected: Array<[string, string, string, string]>): Promise<{ ready: boolean; waiting: string[] }> {
+async function allReady(c: DynamicClient, expected: ReadonlyArray<readonly [string, string, string, string]>): Promise<{ ready: boolean; waiting: string[] }> {
   const waiting: string[] = [];
   for (const [apiVersion, kind, namespace, name] of expected) {
     const obj = await c.get({ apiVersion, kind, name, namespace });
@@ -99,7 +99,7 @@ function isReady(obj: KubeObject | undefined): boolean {
   return status.observedGeneration === obj.metadata.generation && (status.conditions ?? []).some((x) => x.type === 'Ready' && x.status === 'True');
 }
 
-async function liveTable(kubeconfig: string, expected: Array<[string, string, string, string]>): Promise<void> {
+async function liveTable(kubeconfig: string, expected: ReadonlyArray<readonly [string, string, string, string]>): Promise<void> {
   const ctx = makeContext({ kubeconfig, namespace: 'flux-system', timeoutMs: 60_000 }, { out: () => undefined, err: () => undefined });
   let last = '';
   const deadline = Date.now() + timeoutMs;
@@ -152,15 +152,7 @@ async function main(): Promise<void> {
   for (const obj of syncObjects(repo.httpUrl, git.username, git.password)) await client.apply(obj, { fieldManager: 'eddy' });
   say(`✔ created GitRepository and Kustomization flux-system (${elapsed()})`);
 
-  const expected: Array<[string, string, string, string]> = [
-    ['source.toolkit.fluxcd.io/v1', 'GitRepository', 'flux-system', 'flux-system'],
-    ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization', 'flux-system', 'flux-system'],
-    ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization', 'flux-system', 'infrastructure'],
-    ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization', 'flux-system', 'apps'],
-    ['source.toolkit.fluxcd.io/v1', 'HelmRepository', 'podinfo', 'podinfo'],
-    ['helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'podinfo', 'podinfo-helm'],
-  ];
-  await liveTable(cp.kubeconfigPath, expected);
+  await liveTable(cp.kubeconfigPath, DEMO_READY_OBJECTS);
   say(`\n✔ everything is Ready in ${elapsed()}\n`);
 
   const eddyArgs = ['--kubeconfig', cp.kubeconfigPath];
