@@ -113,6 +113,22 @@ export const HelmReleaseKind = defineKind({
         title: 'Release name',
         body: 'When `spec.releaseName` is empty the release is named `<targetNamespace>-<name>` (or `<name>` without a target namespace); names over 53 characters are cut to 40 characters plus `-` and 12 hex characters of their SHA-256.',
       },
+      {
+        title: 'Storage namespace',
+        body: 'Helm keeps its release records (Secrets `sh.helm.release.v1.<release>.v<revision>`) in `spec.storageNamespace`, the HelmRelease namespace when empty, so `helm list -n <storageNamespace>` and `helm history` show the release. The chart is rendered with `.Release.Namespace` set to the target namespace. When the two differ, Eddy stages the records into the target namespace for each helm call and writes them back afterwards; a crash in between is repaired on the next reconcile.',
+      },
+      {
+        title: 'Dependencies and readyExpr',
+        body: 'A dependency is ready when it observed its latest generation and is Ready=True. With `readyExpr` (CEL over `self`, this HelmRelease, and `dep`, the dependency) the expression replaces that rule, or adds to it with the `AdditiveCELDependencyCheck` feature gate. An expression that does not compile stalls the HelmRelease with reason `InvalidCELExpression`.',
+      },
+      {
+        title: 'Custom health checks',
+        body: 'After an install or upgrade whose wait succeeded (strategy `poller`), objects of the release whose kind matches an entry of `healthCheckExprs` are polled until every one is Current by its `current` expression, or one is Failed by its `failed` expression, or the action timeout passes. A failure fails the action, so remediation applies, and the message names the object and the expression.',
+      },
+      {
+        title: 'Inventory',
+        body: '`status.inventory` lists the objects of the release manifest and of the chart `crds/` directory (hooks excluded), with the release namespace filled in for namespaced kinds; `eddy tree` follows it below a Kustomization.',
+      },
     ],
   },
 });
