@@ -23,7 +23,7 @@ import { realClock, type Clock } from '@eddy/runtime/clock';
 import * as conditions from '@eddy/runtime/conditions';
 import type { EventRecorder } from '@eddy/runtime/events';
 import { addFinalizer, FLUX_FINALIZER, hasFinalizer, removeFinalizer } from '@eddy/runtime/finalizers';
-import { SerialPatcher } from '@eddy/runtime/patch';
+import { OwnWritesClient, SerialPatcher } from '@eddy/runtime/patch';
 import type { ReconcileContext, Reconciler, Request, Result } from '@eddy/runtime/reconcile';
 import { ArtifactFetchError } from '../chart/fetch.ts';
 import { loadChart, type LoadedChart } from '../chart/load.ts';
@@ -120,8 +120,10 @@ export class HelmReleaseReconciler implements Reconciler {
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
     const hr = await this.opts.client.get<HR>({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', namespace: req.namespace, name: req.name });
     if (!hr) return {};
+    // The patcher's read before each conditions patch is answered from this run's own last write.
+    const ownWrites = new OwnWritesClient(this.opts.client, hr);
     hr.status ??= {};
-    const patcher = new SerialPatcher<HR>(hr, this.opts.client, { fieldOwner: this.fieldManager, clock: this.clock });
+    const patcher = new SerialPatcher<HR>(hr, ownWrites, { fieldOwner: this.fieldManager, clock: this.clock });
     let out: Outcome = {};
     try {
       out = await this.run(hr, patcher, ctx);

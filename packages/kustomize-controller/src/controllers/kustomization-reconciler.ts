@@ -21,7 +21,7 @@ import { realClock, type Clock } from '@eddy/runtime/clock';
 import { ConditionType, Reason, isTrue, remove as removeCondition, settersFor } from '@eddy/runtime/conditions';
 import type { EventRecorder } from '@eddy/runtime/events';
 import { FLUX_FINALIZER, addFinalizer, hasFinalizer, removeFinalizer } from '@eddy/runtime/finalizers';
-import { SerialPatcher } from '@eddy/runtime/patch';
+import { OwnWritesClient, SerialPatcher } from '@eddy/runtime/patch';
 import type { ReconcileContext, Reconciler, Request, Result } from '@eddy/runtime/reconcile';
 import { StallingError, TransientError } from '@eddy/runtime/reconcile';
 import { finalizeStatus } from '@eddy/runtime/summarize';
@@ -33,7 +33,6 @@ import { AccessDeniedError, DependencyNotReadyError, SourceNotFoundError, checkD
 import type { ArtifactCache } from '../artifact/cache.ts';
 import type { DecryptionOptions } from './decryption.ts';
 import { Impersonator } from './impersonation.ts';
-import { OwnWritesClient } from './own-writes.ts';
 import { StepTimer } from './step-timer.ts';
 
 /** Options of {@link KustomizationReconciler}. */

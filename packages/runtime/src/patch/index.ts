@@ -16,3 +16,4 @@
 export * from './serial-patcher.ts';
 export * from './merge-patch.ts';
 export * from './errors.ts';
+export * from './own-writes.ts';

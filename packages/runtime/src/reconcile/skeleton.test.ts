@@ -246,6 +246,47 @@ describe('reconcileWithSkeleton', () => {
     assert.equal(`${r?.status}/${r?.reason}`, 'False/InvalidSignature');
   });
 
+  it("reads the object once per run: the patcher's reads are answered from the run's own writes", async () => {
+    const checkpoint: ReconcileStep<Widget, RunState> = async (obj, _st, ctx) => {
+      conditions.markTrue(obj, 'Reconciling', 'Progressing', 'building', stepClock);
+      await ctx.patcher.patch(obj, { ownedConditions: STEP_READY_CONDITIONS.owned });
+      return 'success';
+    };
+    const h = harness([checkpoint, ready]);
+    h.client.seed(widget());
+    let gets = 0;
+    const get = h.client.get.bind(h.client);
+    h.client.get = (r) => {
+      gets++;
+      return get(r);
+    };
+    await reconcileWithSkeleton(h.skeleton, req, context());
+    assert.equal(gets, 1);
+    assert.ok(h.client.calls.filter((c) => c.verb === 'patch').length >= 3, 'checkpoint, step and final patches were sent');
+    assert.equal(conditions.get(h.stored()!, 'Ready')?.status, 'True');
+
+    // Someone else writes meanwhile: the next conditions patch conflicts, is re-read and keeps their condition.
+    const other = harness([
+      async (obj, st, ctx) => {
+        other.client.mutate(ref, (o) => {
+          (o as Widget).status.conditions = [...((o as Widget).status.conditions ?? []), { type: 'Theirs', status: 'True', reason: 'X', message: '', lastTransitionTime: '2020-01-01T00:00:00Z' }];
+        });
+        return checkpoint(obj, st, ctx);
+      },
+      ready,
+    ]);
+    other.client.seed(widget());
+    let done = false;
+    const run = reconcileWithSkeleton(other.skeleton, req, context()).finally(() => (done = true));
+    // The retry after the conflict waits 100–200 ms on the fake clock.
+    while (!done && other.clock.timerCount === 0) await new Promise((r) => setImmediate(r));
+    assert.equal(done, false, 'the patch met a conflict and waits to retry');
+    await other.clock.advance(200);
+    await run;
+    assert.equal(conditions.get(other.stored()!, 'Theirs')?.status, 'True');
+    assert.equal(conditions.get(other.stored()!, 'Ready')?.status, 'True');
+  });
+
   it('ends the reconcile with what intercept returns, before the finalizer or any step', async () => {
     const seen: string[] = [];
     const intercept: ReconcileSkeleton<Widget, RunState>['intercept'] = async (obj) => {

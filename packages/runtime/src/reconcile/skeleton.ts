@@ -3,13 +3,18 @@
  * The fixed reconcile skeleton Flux repeats in each `<kind>_controller.go`, so a reconciler only
  * declares what is its own (its conditions, per-run state, ordered steps and events):
  *
- * 1. get the object (gone: nothing to do); `intercept` may end the reconcile there with a result;
+ * 1. get the object (gone: nothing to do); the run's patcher reads its own writes
+ *    ({@link OwnWritesClient}); `intercept` may end the reconcile there with a result;
  * 2. deleting: the kind's cleanup, then the finalizer goes (patched at once) and the metrics series;
  *    no finalizer yet: add it and requeue; `spec.suspend`: log and stop;
  * 3. otherwise run: `preflight`, the start-of-run checkpoint ({@link beginRun}), the ordered steps
  *    (a `requeue` stops the run at once, an error stops it with Ready=False, otherwise the lowest
  *    requeue is kept), `succeeded`, `dispose`, then `notify` with the object as it was before;
  * 4. summarise and patch once ({@link summarizeAndPatch}) and record the metrics.
+ *
+ * Each run logs at debug level `reconcile steps` with the wall time of the get, the checkpoint,
+ * every step (`<name>Ms`, see {@link ReconcileSkeleton.stepNames}), all status patches together
+ * (`patchMs`, also counted inside the steps that patch) and the whole run (`totalMs`).
  *
  * ```ts
  * class WidgetReconciler implements Reconciler {
@@ -35,6 +40,7 @@ import { markFalse } from '../conditions/setter.ts';
 import { ConditionType, Reason, type ObjectWithConditions } from '../conditions/types.ts';
 import { FLUX_FINALIZER, addFinalizer, hasFinalizer, removeFinalizer } from '../finalizers/index.ts';
 import type { MetricsRecorder } from '../metrics/recorder.ts';
+import { OwnWritesClient } from '../patch/own-writes.ts';
 import { SerialPatcher } from '../patch/serial-patcher.ts';
 import { beginRun } from '../summarize/progressive.ts';
 import { lowestRequeuingResult, type ResultBuilder, type StepResult } from '../summarize/result.ts';
@@ -94,6 +100,8 @@ export interface ReconcileSkeleton<T extends SkeletonObject, S> {
   preflight?(obj: T, st: S): void | Promise<void>;
   /** The ordered steps. */
   steps: readonly ReconcileStep<T, S>[];
+  /** Names of the steps in the `reconcile steps` debug log. @default `step0`, `step1`, … */
+  stepNames?: readonly string[];
   /** After every step went through (not after a `requeue`), e.g. to mark Ready=True. */
   succeeded?(obj: T, st: S): void;
   /** After the steps whatever happened, e.g. to remove a temporary workspace. */
@@ -115,10 +123,16 @@ export async function reconcileWithSkeleton<T extends SkeletonObject, S>(
 ): Promise<Result> {
   const { client, fieldOwner } = skeleton;
   const clock = skeleton.clock ?? realClock;
-  const obj = await client.get<T>({ ...skeleton.gvk, namespace: req.namespace, name: req.name });
+  const timer = new StepTimes(clock);
+  const obj = await timer.time('get', () => client.get<T>({ ...skeleton.gvk, namespace: req.namespace, name: req.name }));
   if (!obj) return {};
+  // The patcher's read before each conditions patch is answered from this run's own last write.
+  const ownWrites = new OwnWritesClient(client, obj);
+  // The patcher's requests are timed for the `reconcile steps` log.
+  const timedPatch = ownWrites.patch.bind(ownWrites);
+  ownWrites.patch = (ref, body, opts) => timer.time('patch', () => timedPatch(ref, body, opts));
   obj.status ??= {};
-  const patcher = new SerialPatcher<T>(obj, client, { fieldOwner, clock });
+  const patcher = new SerialPatcher<T>(obj, ownWrites, { fieldOwner, clock });
   const intercepted = await skeleton.intercept?.(obj, patcher);
   if (intercepted) return intercepted;
   const started = clock.now();
@@ -133,7 +147,7 @@ export async function reconcileWithSkeleton<T extends SkeletonObject, S>(
     } else if (obj.spec?.suspend) {
       ctx.log.info('reconciliation is suspended for this object');
     } else {
-      ({ result, error } = await runSteps(skeleton, obj, st, { ...ctx, patcher }, clock));
+      ({ result, error } = await runSteps(skeleton, obj, st, { ...ctx, patcher }, { clock, timer }));
     }
   } catch (err) {
     error = err;
@@ -147,6 +161,7 @@ export async function reconcileWithSkeleton<T extends SkeletonObject, S>(
     fieldOwner,
   });
   recordMetrics(skeleton.metrics, obj, started, clock);
+  ctx.log.debug('reconcile steps', timer.fields());
   if (out.error !== undefined) throw out.error;
   return out.result;
 }
@@ -163,16 +178,16 @@ async function runSteps<T extends SkeletonObject, S>(
   obj: T,
   st: S,
   ctx: StepContext<T>,
-  clock: Clock,
+  { clock, timer }: { clock: Clock; timer: StepTimes },
 ): Promise<RunOutcome> {
   const before = structuredClone(obj);
   let result: StepResult = 'empty';
   let error: unknown;
   try {
     await skeleton.preflight?.(obj, st);
-    await beginRun(ctx.patcher, obj, { ownedConditions: skeleton.conditions.owned, clock });
-    for (const step of skeleton.steps) {
-      const r = await step(obj, st, ctx);
+    await timer.time('beginRun', () => beginRun(ctx.patcher, obj, { ownedConditions: skeleton.conditions.owned, clock }));
+    for (const [i, step] of skeleton.steps.entries()) {
+      const r = await timer.time(skeleton.stepNames?.[i] ?? `step${i}`, () => step(obj, st, ctx));
       if (r === 'requeue') return { result: r, error: undefined };
       result = lowestRequeuingResult(result, r);
     }
@@ -187,6 +202,32 @@ async function runSteps<T extends SkeletonObject, S>(
   }
   skeleton.notify?.(before, obj, st, { result, error });
   return { result, error };
+}
+
+/** Wall milliseconds per part of one run, summed when a part runs more than once. */
+class StepTimes {
+  private readonly totals = new Map<string, number>();
+  private readonly start: number;
+
+  constructor(private readonly clock: Clock) {
+    this.start = clock.now();
+  }
+
+  async time<R>(name: string, fn: () => Promise<R>): Promise<R> {
+    const t0 = this.clock.now();
+    try {
+      return await fn();
+    } finally {
+      this.totals.set(name, (this.totals.get(name) ?? 0) + this.clock.now() - t0);
+    }
+  }
+
+  fields(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, ms] of this.totals) out[`${name}Ms`] = Math.round(ms);
+    out['totalMs'] = Math.round(this.clock.now() - this.start);
+    return out;
+  }
 }
 
 function recordMetrics(metrics: MetricsRecorder | undefined, obj: SkeletonObject, started: number, clock: Clock): void {

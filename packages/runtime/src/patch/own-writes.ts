@@ -5,10 +5,16 @@
  * read or its last successful write, without another GET. The patcher reads before every
  * conditions patch and sends that `resourceVersion` as an optimistic lock, so a stale answer cannot
  * overwrite anyone's change: the apiserver answers 409, this client forgets what it remembered, and
- * the patcher's retry reads from the apiserver. A Kustomization run patches its status four or five
- * times, each of which used to cost a GET; with nobody else writing the object, none does now.
+ * the patcher's retry reads from the apiserver. A reconcile patches its status two to five times,
+ * each of which used to cost a GET; with nobody else writing the object, none does now.
+ *
+ * ```ts
+ * const patcher = new SerialPatcher(obj, new OwnWritesClient(client, obj), { fieldOwner, clock });
+ * ```
+ *
+ * Use one per reconcile (it trusts only its own writes since it was made), for the patcher only.
  */
-import type { KubeClient, KubeObject, ObjectRef, PatchOptions } from '@eddy/runtime/client';
+import type { KubeClient, KubeObject, ObjectRef, PatchOptions } from '../client/types.ts';
 
 function sameObject(a: ObjectRef, b: KubeObject): boolean {
   return a.kind === b.kind && a.apiVersion === b.apiVersion && a.name === b.metadata.name && (a.namespace ?? '') === (b.metadata.namespace ?? '');

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DynamicClient, type KubeObject } from '@eddy/runtime/client';
+import { DynamicClient, type KubeObject } from '../client/index.ts';
 import { useControlPlane } from '@eddy/testenv';
 import { OwnWritesClient } from './own-writes.ts';
 
