@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cloneRepository, resolveRevision } from './clone.ts';
 import { GitError } from './errors.ts';
+import { commitPayload, readObjectDirect } from './objects.ts';
 import { listRemoteRefs } from './remote.ts';
 import { bareFrom, git, tempDir, WorkRepo } from './test-fixtures.ts';
 
@@ -45,6 +47,26 @@ describe('cloneRepository (file:// remotes, real git)', () => {
     assert.equal(readFileSync(join(dir, 'deploy/app.yaml'), 'utf8'), 'kind: C\n');
     assert.equal(git(dir, ['rev-parse', '--is-shallow-repository']), 'true');
     assert.equal(git(dir, ['rev-parse', '--abbrev-ref', 'HEAD']), 'main');
+  });
+
+  it('reads the commit of a branch clone as git does, from the loose object or through git', async () => {
+    const dir = dest();
+    const res = await cloneRepository(url, dir, { ...opts, ref: { branch: 'main' } });
+    const raw = git(dir, ['cat-file', 'commit', hashes.third!]);
+    assert.equal(res.commit?.encoded?.trimEnd(), commitPayload(raw).trimEnd());
+    const packed = await readObjectDirect(dir, hashes.third!, 'commit');
+    assert.equal(packed?.trimEnd(), raw.trimEnd(), 'read from the clone\'s pack');
+    assert.equal(await readObjectDirect(dir, hashes.third!, 'tree'), undefined, 'a type mismatch is no answer');
+    assert.equal(await readObjectDirect(dir, hashes.first!, 'commit'), undefined, 'an object the clone lacks is no answer');
+    const packDir = join(dir, '.git', 'objects', 'pack');
+    const pack = readFileSync(join(packDir, readdirSync(packDir).find((f) => f.endsWith('.pack'))!));
+    rmSync(packDir, { recursive: true });
+    execFileSync('git', ['unpack-objects', '-q'], { cwd: dir, input: pack });
+    assert.equal((await readObjectDirect(dir, hashes.third!, 'commit'))?.trimEnd(), raw.trimEnd(), 'read from the loose object');
+  });
+
+  it('does not take a tag for a branch of the same name', async () => {
+    await assert.rejects(cloneRepository(url, dest(), { ...opts, ref: { branch: 'v1.0.0' } }), (e) => GitError.is(e, 'NotFound') && /refs\/heads\/v1\.0\.0/.test((e as Error).message));
   });
 
   it('defaults to the master branch', async () => {

@@ -149,6 +149,7 @@ export abstract class SourceReconcilerBase<O extends SourceObject, S> implements
         run.st = this.newState(obj, run.dir);
       },
       steps: this.steps().map((step) => (obj: O, run: Run<S>, ctx) => step.call(this, obj, ctx.patcher, run.st!, ctx)),
+      stepNames: this.steps().map((step) => step.name.replace(/^reconcile/, '').replace(/^./, (c) => c.toLowerCase()) || 'step'),
       dispose: async (run) => {
         if (run.dir) await rm(run.dir, { recursive: true, force: true });
       },
