@@ -28,6 +28,14 @@ describe('setupValues', () => {
     assert.deepEqual(v['featureGates'], []);
     assert.equal(v['enableLeaderElection'], false);
     assert.equal(v['watchAllNamespaces'], true);
+    assert.equal(v['minRetryDelay'], 750);
+    assert.equal(v['maxRetryDelay'], 900_000);
+  });
+
+  it('takes Flux\'s retry delays', () => {
+    const v = setupValues(ctx, { ...base, minRetryDelay: 1000, maxRetryDelay: 60_000 });
+    assert.equal(v['minRetryDelay'], 1000);
+    assert.equal(v['maxRetryDelay'], 60_000);
   });
 
   it('carries the multi-tenancy lockdown and feature gates to the setups', () => {

@@ -24,6 +24,8 @@ export interface ControllersOptions {
   remoteBases?: boolean;
   defaultServiceAccount?: string;
   featureGates?: string;
+  minRetryDelay?: number;
+  maxRetryDelay?: number;
   concurrent: string;
   requeueDependency: number;
   logLevel: string;
@@ -52,6 +54,8 @@ export function setupValues(ctx: CliContext, o: ControllersOptions): Record<stri
     featureGates: (o.featureGates ?? '').split(',').map((g) => g.trim()).filter(Boolean),
     concurrent,
     requeueDependency: o.requeueDependency,
+    ...(o.minRetryDelay !== undefined ? { minRetryDelay: o.minRetryDelay } : {}),
+    ...(o.maxRetryDelay !== undefined ? { maxRetryDelay: o.maxRetryDelay } : {}),
     logLevel: o.logLevel,
     logEncoding: o.logEncoding,
     eventsAddr: o.eventsAddr ?? '',
@@ -89,6 +93,7 @@ export async function runControllers(ctx: CliContext, o: ControllersOptions): Pr
     metricsAddr: o.metricsAddr,
     healthAddr: o.healthAddr,
     namespace: o.watchAllNamespaces === false ? ctx.opts.namespace : '',
+    retryDelay: { minMs: values['minRetryDelay'] as number, maxMs: values['maxRetryDelay'] as number },
     leaderElection: { enabled: o.enableLeaderElection === true, id: 'eddy-controllers-leader-election', namespace: ctx.opts.namespace },
   });
   const handles: ControllerHandle[] = [];

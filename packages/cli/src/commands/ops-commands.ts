@@ -111,6 +111,8 @@ function registerControllers(program: Command, kit: CommandKit): void {
     .option('--feature-gates <gates>', 'feature gates, e.g. AdditiveCELDependencyCheck=true,StrictPostBuildSubstitutions=true')
     .option('--concurrent <n>', 'the number of concurrent reconciles per controller', '4')
     .addOption(new Option('--requeue-dependency <duration>', 'the interval at which failing dependencies are reevaluated').default(30_000, '30s').argParser((v) => durationMs(v, '--requeue-dependency')))
+    .addOption(new Option('--min-retry-delay <duration>', 'the minimum wait before retrying a failed reconcile (default 750ms)').argParser((v) => durationMs(v, '--min-retry-delay')))
+    .addOption(new Option('--max-retry-delay <duration>', 'the maximum wait before retrying a failed reconcile (default 15m)').argParser((v) => durationMs(v, '--max-retry-delay')))
     .option('--log-level <level>', 'log verbosity level: trace, debug, info, error', 'info')
     .option('--log-encoding <encoding>', "log encoding format: 'json' or 'console'", 'json')
     .option('--events-addr <url>', 'the address of the events receiver')

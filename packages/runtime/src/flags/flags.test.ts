@@ -91,6 +91,9 @@ describe('managerOptionsFromFlags', () => {
     assert.equal(o.metricsAddr, ':9000');
     assert.equal(o.healthAddr, ':9440');
     assert.equal(o.gracefulShutdownTimeoutMs, 600_000);
+    assert.deepEqual(o.retryDelay, { minMs: 750, maxMs: 900_000 });
+    const tuned = flags.parse(['--min-retry-delay=2s', '--max-retry-delay=1m']).values;
+    assert.deepEqual(managerOptionsFromFlags(tuned, { leaderElectionId: 'x' }).retryDelay, { minMs: 2_000, maxMs: 60_000 });
     assert.deepEqual(o.leaderElection, {
       enabled: true,
       id: 'source-controller-leader-election',

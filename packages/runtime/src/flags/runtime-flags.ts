@@ -92,6 +92,8 @@ export const runtimeFlags = {
     600_000,
     'The duration given to the reconciler to finish before forcibly stopping.',
   ),
+  minRetryDelay: flag.duration('min-retry-delay', 750, 'The minimum amount of time for which an object being reconciled will have to wait before a retry.'),
+  maxRetryDelay: flag.duration('max-retry-delay', 900_000, 'The maximum amount of time for which an object being reconciled will have to wait before a retry.'),
   featureGates: flag.stringArray('feature-gates', [], 'A comma separated list of key=value pairs defining the state of experimental features.'),
 } as const;
 
@@ -143,6 +145,7 @@ export function managerOptionsFromFlags(flags: Partial<RuntimeFlagValues>, ctx: 
     metricsAddr: flags.metricsAddr ?? ':8080',
     healthAddr: flags.healthAddr ?? ':9440',
     gracefulShutdownTimeoutMs: flags.gracefulShutdownTimeout,
+    retryDelay: { minMs: flags.minRetryDelay ?? 750, maxMs: flags.maxRetryDelay ?? 900_000 },
     leaderElection: {
       enabled: flags.enableLeaderElection ?? false,
       id: ctx.leaderElectionId,

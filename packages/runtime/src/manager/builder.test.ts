@@ -6,7 +6,8 @@ import type { KubeObject } from '../client/types.ts';
 import { createLogger } from '../log/logger.ts';
 import { RECONCILE_REQUEST_ANNOTATION, generationChanged, or, reconcileRequested } from '../predicates/predicates.ts';
 import type { Request } from '../reconcile/contract.ts';
-import { enqueueHandler, requestForObject, requestForOwner } from './builder.ts';
+import { enqueueHandler, rateLimiterFor, requestForObject, requestForOwner } from './builder.ts';
+import { ExponentialFailureRateLimiter } from '../queue/rate-limiter.ts';
 
 const quiet = createLogger({ level: 'error', stream: new Writable({ write: (_c, _e, cb) => cb() }) });
 const repo = (meta: Partial<KubeObject['metadata']> = {}): KubeObject => ({
@@ -58,5 +59,23 @@ describe('watch handlers', () => {
     const h2 = enqueueHandler(() => assert.fail('nothing to enqueue'), () => Promise.reject(new Error('bad map')), [], quiet);
     h2.onAdd!(repo(), false);
     await new Promise((r) => setImmediate(r));
+  });
+});
+
+describe('rateLimiterFor', () => {
+  it('backs off per object from the manager\'s retry delays, as Flux does (750 ms doubling to 15 m)', () => {
+    const l = rateLimiterFor(undefined, { minMs: 750, maxMs: 900_000 })!.rateLimiter;
+    assert.deepEqual([1, 2, 3, 4].map(() => l.when('ns/a')), [750, 1500, 3000, 6000]);
+    assert.equal(l.when('ns/b'), 750, 'per object');
+    for (let i = 0; i < 20; i++) l.when('ns/a');
+    assert.equal(l.when('ns/a'), 900_000, 'capped');
+    l.forget('ns/a');
+    assert.equal(l.when('ns/a'), 750);
+  });
+
+  it('prefers the builder\'s own limiter and leaves the controller default without retry delays', () => {
+    const own = new ExponentialFailureRateLimiter<string>({ baseDelayMs: 1 });
+    assert.equal(rateLimiterFor(own, { minMs: 750, maxMs: 900_000 })!.rateLimiter, own);
+    assert.equal(rateLimiterFor(undefined, undefined), undefined);
   });
 });

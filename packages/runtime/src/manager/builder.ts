@@ -21,7 +21,7 @@ import type { GroupVersionKind, InformerScope } from '../informer/factory.ts';
 import type { EventHandler } from '../informer/shared-informer.ts';
 import { controllerLogger } from '../log/logger.ts';
 import { passesAll, type Predicate } from '../predicates/predicates.ts';
-import type { RateLimiter } from '../queue/rate-limiter.ts';
+import { ExponentialFailureRateLimiter, type RateLimiter } from '../queue/rate-limiter.ts';
 import type { Reconciler, Request } from '../reconcile/contract.ts';
 import { Controller } from './controller.ts';
 import type { Manager, WatchSpec } from './manager.ts';
@@ -109,7 +109,7 @@ export class ControllerBuilder {
       registry: this.mgr.metrics,
       kind: forKind.kind,
       ...(this.options.maxConcurrentReconciles !== undefined ? { maxConcurrentReconciles: this.options.maxConcurrentReconciles } : {}),
-      ...(this.options.rateLimiter ? { rateLimiter: this.options.rateLimiter } : {}),
+      ...(rateLimiterFor(this.options.rateLimiter, this.mgr.retryDelay) ?? {}),
     });
     const specs = this.watchSpecs.map((w) => ({
       ...w,
@@ -184,4 +184,14 @@ export function enqueueHandler(
       if (passesAll(predicates, 'delete', { object: obj })) add(obj);
     },
   };
+}
+
+/**
+ * The rate limiter of a new controller: the builder's own, else per-object exponential backoff from
+ * the manager's retry delays (Flux's `--min-retry-delay`/`--max-retry-delay`), else none, leaving
+ * the controller's default (controller-runtime's).
+ */
+export function rateLimiterFor(own: RateLimiter<string> | undefined, retryDelay: { minMs: number; maxMs: number } | undefined): { rateLimiter: RateLimiter<string> } | undefined {
+  if (own) return { rateLimiter: own };
+  return retryDelay ? { rateLimiter: new ExponentialFailureRateLimiter<string>({ baseDelayMs: retryDelay.minMs, maxDelayMs: retryDelay.maxMs }) } : undefined;
 }

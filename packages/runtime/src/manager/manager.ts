@@ -77,6 +77,12 @@ export interface ManagerOptions {
   gracefulShutdownTimeoutMs?: number;
   /** How long a controller waits for its informers to sync before the manager fails. @default 120000 */
   cacheSyncTimeoutMs?: number;
+  /**
+   * Per-object backoff after a failed reconcile, for every controller not given its own rate
+   * limiter: `min * 2^failures` up to `max`, no overall rate limit (Flux's `--min-retry-delay`
+   * 750 ms and `--max-retry-delay` 15 m). @default controller-runtime's limiter (5 ms → 1000 s, 10 qps)
+   */
+  retryDelay?: { minMs: number; maxMs: number };
   /** Informer tuning (page size, watch timeouts, watchdog, backoff, transform). */
   informers?: Pick<SharedInformerFactoryOptions, 'pageSize' | 'watchTimeoutSeconds' | 'idleTimeoutMs' | 'backoff' | 'transform'>;
 }
@@ -124,6 +130,8 @@ export class Manager {
   readonly health = new HealthProbes();
   /** This replica's leader election identity. */
   readonly identity: string;
+  /** {@link ManagerOptions.retryDelay}, used by the builder for controllers without their own limiter. */
+  readonly retryDelay: { minMs: number; maxMs: number } | undefined;
   private readonly opts: ManagerOptions;
   private readonly controllers: ControllerEntry[] = [];
   private readonly lifecycle: ManagerLifecycle;
@@ -137,6 +145,7 @@ export class Manager {
 
   constructor(opts: ManagerOptions = {}) {
     this.opts = opts;
+    this.retryDelay = opts.retryDelay;
     this.clock = opts.clock ?? realClock;
     this.logger = opts.logger ?? rootLogger();
     this.ownsClient = !opts.client;
