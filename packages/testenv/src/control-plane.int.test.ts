@@ -13,6 +13,7 @@ import { readKubeconfig, writeKubeconfig } from './kubeconfig.ts';
 import { toolPath } from './paths.ts';
 import { waitUntil } from './process.ts';
 import { randomNamespaceName, releaseControlPlane, useControlPlane } from './shared-control-plane.ts';
+import { crdYaml } from './fixtures.ts';
 
 /** Pids of live processes whose command line mentions `needle`. */
 function processesMentioning(needle: string): number[] {
@@ -32,25 +33,6 @@ interface ConfigMap {
   metadata: { name: string; resourceVersion: string; managedFields?: { manager: string; operation: string }[] };
   data?: Record<string, string>;
 }
-
-const TEST_CRD = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.testenv.eddy.dev
-spec:
-  group: testenv.eddy.dev
-  scope: Namespaced
-  names: { plural: widgets, singular: widget, kind: Widget, listKind: WidgetList }
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec: { type: object, x-kubernetes-preserve-unknown-fields: true }
-`;
 
 describe('startControlPlane', () => {
   let cp: ControlPlane;
@@ -133,7 +115,7 @@ describe('startControlPlane', () => {
   it('installs CRDs and waits until they are served', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'eddy-crd-'));
     try {
-      writeFileSync(join(dir, 'widgets.yaml'), TEST_CRD);
+      writeFileSync(join(dir, 'widgets.yaml'), crdYaml('testenv.eddy.dev', { specOnly: true }));
       await cp.installCrds(dir);
       const widget = await kubeRequestOk<{ spec: { size: number } }>(
         cp,
@@ -150,7 +132,7 @@ describe('startControlPlane', () => {
   it('runs kube-controller-manager: a default ServiceAccount appears, a deleted namespace goes', async () => {
     await waitUntil(
       async () => (await kubeRequest(cp, 'GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`)).status === 200,
-      { what: 'the default ServiceAccount', timeoutMs: 30_000 },
+      { what: 'the default ServiceAccount', timeoutMs: 60_000 },
     );
     await kubeRequestOk(cp, 'DELETE', `/api/v1/namespaces/${ns}`);
     await waitUntil(async () => (await kubeRequest(cp, 'GET', `/api/v1/namespaces/${ns}`)).status === 404, {

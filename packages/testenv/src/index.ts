@@ -34,3 +34,6 @@ export { startChartRepo, podinfoChartDir } from './chart-repo.ts';
 
 export type { ControllerName, ControllerProcess, ControllerProcessOptions } from './controller-process.ts';
 export { startControllerProcess, controllerMain } from './controller-process.ts';
+
+export type { CrdOptions } from './fixtures.ts';
+export { crdYaml } from './fixtures.ts';

@@ -9,31 +9,13 @@ import * as conditions from '@eddy/runtime/conditions';
 import { setupHarness, type Harness } from '../testing/harness.ts';
 import { atomicRelease } from '../release/atomic-release.ts';
 import type { HelmReleaseObject } from '../release/types.ts';
-
-const crd = (group: string, description: string): string => `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.${group}
-spec:
-  group: ${group}
-  names: {kind: Widget, plural: widgets, singular: widget}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        description: ${description}
-        x-kubernetes-preserve-unknown-fields: true
-`;
+import { crdYaml } from '@eddy/testenv';
 
 async function writeChart(dir: string, version: string, group: string, description: string): Promise<void> {
   await mkdir(join(dir, 'crds'), { recursive: true });
   await mkdir(join(dir, 'templates'), { recursive: true });
   await writeFile(join(dir, 'Chart.yaml'), `apiVersion: v2\nname: widgets\nversion: ${version}\n`);
-  await writeFile(join(dir, 'crds', 'widgets.yaml'), crd(group, description));
+  await writeFile(join(dir, 'crds', 'widgets.yaml'), crdYaml(group, { description }));
   await writeFile(join(dir, 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata: {v: "{{ .Chart.Version }}"}\n');
 }
 

@@ -13,6 +13,7 @@ import type { ReconcileContext, Result } from '@eddy/runtime/reconcile';
 import { setupHarness, type Harness } from '../testing/harness.ts';
 import type { HelmReleaseObject } from '../release/types.ts';
 import { HelmReleaseReconciler } from './helmrelease-reconciler.ts';
+import { crdYaml } from '@eddy/testenv';
 
 const HR_API = 'helm.toolkit.fluxcd.io/v2';
 const SRC_API = 'source.toolkit.fluxcd.io/v1';
@@ -29,24 +30,7 @@ async function writeWidgetChart(dir: string, group: string): Promise<void> {
   await mkdir(join(dir, 'templates'), { recursive: true });
   await writeFile(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: widgets\nversion: 0.1.0\n');
   await writeFile(join(dir, 'values.yaml'), 'state: ok\nphase: Ready\n');
-  await writeFile(
-    join(dir, 'crds', 'widgets.yaml'),
-    `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.${group}
-spec:
-  group: ${group}
-  names: {kind: Widget, listKind: WidgetList, plural: widgets, singular: widget}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
-`,
-  );
+  await writeFile(join(dir, 'crds', 'widgets.yaml'), crdYaml(group));
   await writeFile(join(dir, 'templates', 'configmap.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cfg\ndata:\n  state: {{ .Values.state | quote }}\n');
   await writeFile(join(dir, 'templates', 'widget.yaml'), `apiVersion: ${group}/v1\nkind: Widget\nmetadata:\n  name: {{ .Release.Name }}-w\nstatus:\n  phase: {{ .Values.phase | quote }}\n`);
 }

@@ -15,22 +15,7 @@ import { setupHarness, type Harness } from '../testing/harness.ts';
 import { atomicRelease } from './atomic-release.ts';
 import { uninstallRelease } from './uninstall.ts';
 import type { HelmReleaseObject } from './types.ts';
-
-const crd = (group: string): string => `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: gadgets.${group}
-spec:
-  group: ${group}
-  names: {kind: Gadget, plural: gadgets, singular: gadget}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
-`;
+import { crdYaml } from '@eddy/testenv';
 
 const templates = (group: string, withExtra: boolean): Record<string, string> => ({
   'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata: {v: "{{ .Chart.Version }}"}\n',
@@ -45,7 +30,7 @@ async function writeChart(dir: string, version: string, group: string, withExtra
   await mkdir(join(dir, 'crds'), { recursive: true });
   await mkdir(join(dir, 'templates'), { recursive: true });
   await writeFile(join(dir, 'Chart.yaml'), `apiVersion: v2\nname: gadgets\nversion: ${version}\n`);
-  await writeFile(join(dir, 'crds', 'gadgets.yaml'), crd(group));
+  await writeFile(join(dir, 'crds', 'gadgets.yaml'), crdYaml(group, { kind: 'Gadget' }));
   for (const [f, text] of Object.entries(templates(group, withExtra))) await writeFile(join(dir, 'templates', f), text);
 }
 

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { KustomizationEnv } from '../testing/kustomization-env.ts';
+import { crdYaml } from '@eddy/testenv';
 
 const cond = KustomizationEnv.condition;
 
@@ -17,24 +18,6 @@ interface RecordedEvent {
   message: string;
   annotations: Record<string, string>;
 }
-
-const crd = (group: string): string => `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.${group}
-spec:
-  group: ${group}
-  names: {kind: Widget, listKind: WidgetList, plural: widgets, singular: widget}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        x-kubernetes-preserve-unknown-fields: true
-`;
 
 describe('Kustomization: apply', { timeout: 180_000 }, () => {
   const events: RecordedEvent[] = [];
@@ -53,7 +36,7 @@ describe('Kustomization: apply', { timeout: 180_000 }, () => {
     const group = `${env.ns}.eddy.test`;
     const extraNs = `${env.ns}-extra`;
     await env.publish('staged', {
-      'crd.yaml': crd(group),
+      'crd.yaml': crdYaml(group),
       'widget.yaml': `apiVersion: ${group}/v1\nkind: Widget\nmetadata:\n  name: w1\n  namespace: ${env.ns}\nspec: {size: 1}\n`,
       'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${extraNs}\n`,
       'cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: in-extra\n  namespace: ${extraNs}\n`,
