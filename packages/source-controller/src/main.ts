@@ -9,10 +9,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { EventRecorder } from '@eddy/runtime/events';
-import { defineFlags, flag, managerOptionsFromFlags, parseFeatureGates, runtimeFlags, validateRuntimeFlags } from '@eddy/runtime/flags';
-import { createLogger } from '@eddy/runtime/log';
-import { Manager } from '@eddy/runtime/manager';
+import { flag, runtimeFlags } from '@eddy/runtime/flags';
+import { runControllerMain, runIfMain } from '@eddy/runtime/main';
 import { setupSourceController } from './setup.ts';
 import { startArtifactServer } from './storage/server.ts';
 import { Storage } from './storage/storage.ts';
@@ -38,43 +36,32 @@ export function defaultAdvertisedAddress(storageAddr: string): string {
   return `${hostname()}:${port}`;
 }
 
-async function main(argv: string[]): Promise<void> {
-  const values = defineFlags(sourceControllerFlags, 'eddy-source-controller').parseOrExit(argv);
-  const problems = validateRuntimeFlags(values);
-  if (problems.length > 0) throw new Error(problems.join('; '));
-  // No feature gates yet: any `--feature-gates` entry is rejected, as Flux rejects gates it does not support.
-  parseFeatureGates(values.featureGates, {});
-  const logger = createLogger({ level: values.logLevel as 'info' });
-  mkdirSync(values.storagePath, { recursive: true });
-  const storage = new Storage({
-    basePath: values.storagePath,
-    hostname: values.storageAdvAddr || defaultAdvertisedAddress(values.storageAddr),
-    retention: { ttlMs: values.artifactRetentionTtl, records: values.artifactRetentionRecords },
+/** Runs eddy-source-controller with `argv`; it supports no feature gates yet. */
+function main(argv: string[]): Promise<void> {
+  return runControllerMain(argv, {
+    component: 'source-controller',
+    flags: sourceControllerFlags,
+    featureGates: {},
+    async setup({ mgr, values, events, logger }) {
+      mkdirSync(values.storagePath, { recursive: true });
+      const storage = new Storage({
+        basePath: values.storagePath,
+        hostname: values.storageAdvAddr || defaultAdvertisedAddress(values.storageAddr),
+        retention: { ttlMs: values.artifactRetentionTtl, records: values.artifactRetentionRecords },
+      });
+      const server = await startArtifactServer({ root: values.storagePath, address: values.storageAddr });
+      setupSourceController(mgr, {
+        storage,
+        events,
+        concurrent: values.concurrent,
+        dependencyRequeueMs: values.requeueDependency,
+        maxIndexSize: values.helmIndexMaxSize,
+        maxChartSize: values.helmChartMaxSize,
+      });
+      logger.info(`artifact server listening on ${server.url}`);
+      return { stop: () => server.close() };
+    },
   });
-  const server = await startArtifactServer({ root: values.storagePath, address: values.storageAddr });
-  const mgr = new Manager(managerOptionsFromFlags(values, { leaderElectionId: 'source-controller-leader-election', logger }));
-  const events = new EventRecorder({ reportingController: 'source-controller', client: mgr.client, ...(values.eventsAddr ? { webhook: values.eventsAddr } : {}) });
-  setupSourceController(mgr, {
-    storage,
-    events,
-    concurrent: values.concurrent,
-    dependencyRequeueMs: values.requeueDependency,
-    maxIndexSize: values.helmIndexMaxSize,
-    maxChartSize: values.helmChartMaxSize,
-  });
-  const stop = (): void => {
-    void mgr.stop().finally(() => void server.close());
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  logger.info(`artifact server listening on ${server.url}`);
-  await mgr.start();
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  // A clean shutdown returns from main; exit then, as a Go controller does, whatever timers remain.
-  main(process.argv.slice(2)).then(() => process.exit(0)).catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, 'eddy-source-controller', main);
