@@ -4,53 +4,16 @@
  * (`api/v2/condition_types.go`, `internal/reconcile/*.go`), so `kubectl get hr`, `flux get hr` and
  * notification filters read the same text.
  */
+import { ConditionType } from '@eddy/api/conditions';
+import { HelmReleaseCondition, HelmReleaseReason } from '@eddy/api/helm/v2';
 import { fullName, versionedChartName } from './snapshot.ts';
 import type { Snapshot } from './types.ts';
 
-/** HelmRelease condition types. */
-export const CONDITIONS = {
-  Ready: 'Ready',
-  Reconciling: 'Reconciling',
-  Stalled: 'Stalled',
-  Released: 'Released',
-  TestSuccess: 'TestSuccess',
-  Remediated: 'Remediated',
-  Drifted: 'Drifted',
-} as const;
+/** HelmRelease condition types (the API's, so the controller and its CRD docs cannot drift apart). */
+export const CONDITIONS = { ...ConditionType, ...HelmReleaseCondition } as const;
 
-/** HelmRelease reasons. */
-export const REASONS = {
-  InstallSucceeded: 'InstallSucceeded',
-  InstallFailed: 'InstallFailed',
-  UpgradeSucceeded: 'UpgradeSucceeded',
-  UpgradeFailed: 'UpgradeFailed',
-  TestSucceeded: 'TestSucceeded',
-  TestFailed: 'TestFailed',
-  RollbackSucceeded: 'RollbackSucceeded',
-  RollbackFailed: 'RollbackFailed',
-  UninstallSucceeded: 'UninstallSucceeded',
-  UninstallFailed: 'UninstallFailed',
-  ArtifactFailed: 'ArtifactFailed',
-  InitFailed: 'InitFailed',
-  GetLastReleaseFailed: 'GetLastReleaseFailed',
-  DependencyNotReady: 'DependencyNotReady',
-  DriftDetected: 'DriftDetected',
-  NoDriftDetected: 'NoDriftDetected',
-  PendingRelease: 'PendingRelease',
-  AwaitingTests: 'AwaitingTests',
-  RetriesExceeded: 'RetriesExceeded',
-  MissingRollbackTarget: 'MissingRollbackTarget',
-  ValuesError: 'ValuesError',
-  SourceNotReady: 'SourceNotReady',
-  ChartMutateError: 'ChartMutateError',
-  RESTClientError: 'RESTClientError',
-  StateError: 'StateError',
-  ReconcileError: 'ReconcileError',
-  Progressing: 'Progressing',
-  ProgressingWithRetry: 'ProgressingWithRetry',
-  HealthCheckCanceled: 'HealthCheckCanceled',
-  InvalidCELExpression: 'InvalidCELExpression',
-} as const;
+/** HelmRelease reasons (the API's). */
+export const REASONS = HelmReleaseReason;
 
 /** `Helm install failed for release <ns>/<name> with chart <chart>@<version>: <err>`. */
 export const installFailure = (ns: string, name: string, chart: string, version: string, err: string): string =>

@@ -38,6 +38,26 @@ export const HelmReleaseReason = {
   ReconciliationFailed: Reason.ReconciliationFailed,
   Progressing: Reason.Progressing,
   ProgressingWithRetry: Reason.ProgressingWithRetry,
+  /** A release is pending (another helm operation in progress) or waits for its tests. */
+  PendingRelease: 'PendingRelease',
+  AwaitingTests: 'AwaitingTests',
+  /** Remediation wanted a rollback but there is no earlier successful release. */
+  MissingRollbackTarget: 'MissingRollbackTarget',
+  /** The values (or `valuesFrom`) could not be composed. */
+  ValuesError: 'ValuesError',
+  /** The chart source has no artifact yet. */
+  SourceNotReady: 'SourceNotReady',
+  /** The chart could not be loaded or post-rendered. */
+  ChartMutateError: 'ChartMutateError',
+  /** No client for the target cluster (kubeConfig, impersonation). */
+  RESTClientError: 'RESTClientError',
+  /** The release storage could not be read or repaired. */
+  StateError: 'StateError',
+  ReconcileError: 'ReconcileError',
+  /** A new chart revision or spec cancelled a running health check. */
+  HealthCheckCanceled: 'HealthCheckCanceled',
+  /** A `readyExpr` or `healthCheckExprs` expression does not compile. */
+  InvalidCELExpression: 'InvalidCELExpression',
 } as const;
 
 /** The conditions a HelmRelease reports. */
